@@ -1,0 +1,104 @@
+"""Data type functions of the array API standard (2025.12).
+
+They accept arrays and dtypes of any backend, and xpbridge's own ``xb.float32``... A
+function that is given only backend-neutral dtypes answers with backend-neutral ones.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .. import _config
+from .._backends import adapter_for_type, get_adapter
+from .._dispatch import array_function
+from .._dtypes import DType, canonical, dtype_name, isdtype_name
+from .._typing import ArrayT, DeviceLike, DTypeLike
+
+if TYPE_CHECKING:
+    from .._backends._base import Adapter
+
+__all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
+
+# Libraries whose dtype objects are their own (NumPy, CuPy and JAX share NumPy's dtypes).
+_DTYPE_OWNERS = {"torch": "torch", "array_api_strict": "array_api_strict"}
+
+
+@array_function
+def astype(
+    x: ArrayT, dtype: DTypeLike, /, *, copy: bool = True, device: DeviceLike | None = None
+) -> ArrayT:
+    """`x` cast to `dtype` (a copy unless ``copy=False`` and the dtype already matches).
+
+    Casting keeps torch autograd history for floating-point targets.
+    """
+
+
+def _owner(obj: Any) -> Adapter | None:
+    """The backend an array or a library-specific dtype belongs to, if any."""
+    found = adapter_for_type(type(obj))
+    if found is not None:
+        return found
+    module = type(obj).__module__.split(".", 1)[0]
+    owner = _DTYPE_OWNERS.get(module)
+    if owner is not None and owner in sys.modules:
+        return get_adapter(owner)
+    return None
+
+
+def _default() -> Adapter:
+    return get_adapter(_config.current_defaults().backend)
+
+
+def _dtype_or_array(adapter: Adapter, obj: Any) -> Any:
+    return obj if adapter_for_type(type(obj)) is adapter else adapter.native_dtype(obj)
+
+
+def isdtype(dtype: DTypeLike, kind: str | DTypeLike | tuple[str | DTypeLike, ...]) -> bool:
+    """Whether `dtype` is of `kind`: a dtype, a kind name (``"real floating"``, ``"integral"``,
+    ``"numeric"``...) or a tuple of those. Works with every backend's dtypes."""
+    name = dtype_name(dtype)
+    assert name is not None
+    return isdtype_name(name, kind)
+
+
+def finfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's parameter name
+    """Machine limits of a floating-point dtype or array (bits, eps, max, min, smallest_normal)."""
+    adapter = _owner(type) or _default()
+    return adapter.xp.finfo(_dtype_or_array(adapter, type))
+
+
+def iinfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's parameter name
+    """Machine limits of an integer dtype or array (bits, max, min)."""
+    adapter = _owner(type) or _default()
+    return adapter.xp.iinfo(_dtype_or_array(adapter, type))
+
+
+def can_cast(from_: ArrayT | DTypeLike, to: DTypeLike, /) -> bool:
+    """Whether `from_` casts to `to` under the standard's type promotion rules."""
+    adapter = _owner(from_) or _owner(to) or get_adapter("numpy")
+    return bool(adapter.xp.can_cast(_dtype_or_array(adapter, from_), adapter.native_dtype(to)))
+
+
+def result_type(*arrays_and_dtypes: ArrayT | DTypeLike | complex) -> Any:
+    """The dtype that type promotion gives for these arrays, dtypes and Python scalars.
+
+    The answer is the backend's dtype when an array or backend-specific dtype is given,
+    else xpbridge's backend-neutral one (``xb.float64``).
+    """
+    owners = [o for o in map(_owner, arrays_and_dtypes) if o is not None]
+    if owners:
+        adapter = max(owners, key=lambda a: owners.count(a))
+        args = [
+            a if isinstance(a, bool | int | float | complex) else _dtype_or_array(adapter, a)
+            for a in arrays_and_dtypes
+        ]
+        return adapter.xp.result_type(*args)
+    numpy = get_adapter("numpy")
+    args = [
+        a if isinstance(a, bool | int | float | complex) else numpy.native_dtype(a)
+        for a in arrays_and_dtypes
+    ]
+    result = numpy.xp.result_type(*args)
+    found: DType = canonical(result)
+    return found

@@ -1,0 +1,129 @@
+"""The backend registry: one line per supported library, and the only place that lists them.
+
+A backend's adapter module imports its library at the top, so it is imported only when the
+user already imported that library (an array of it exists) or asked for the backend by
+name. Detection reads ``sys.modules`` and never imports anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Final
+
+from .._errors import BackendNotAvailableError
+
+if TYPE_CHECKING:
+    from ._base import Adapter
+
+__all__ = [
+    "BACKENDS",
+    "BackendSpec",
+    "adapter_for_type",
+    "available_backends",
+    "get_adapter",
+    "imported_adapters",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSpec:
+    """How to recognise a backend's arrays without importing it, and where its adapter lives."""
+
+    name: str
+    #: Modules that must already be imported for such arrays to exist, with the class names.
+    array_types: tuple[tuple[str, str], ...]
+    #: ``module:Class`` of the adapter, imported on first use.
+    adapter: str
+    #: Top-level import name, checked by :func:`available_backends` with ``find_spec``.
+    import_name: str
+    #: Mixing priority: arrays of lower priority are lifted into the highest one present.
+    priority: int
+
+
+BACKENDS: Final = (
+    BackendSpec("torch", (("torch", "Tensor"),), "torch:TorchAdapter", "torch", 50),
+    BackendSpec("cupy", (("cupy", "ndarray"),), "cupy:CupyAdapter", "cupy", 40),
+    BackendSpec(
+        "jax", (("jax", "Array"), ("jax.core", "Tracer")), "jax:JaxAdapter", "jax", 30
+    ),
+    BackendSpec("dask", (("dask.array", "Array"),), "dask:DaskAdapter", "dask", 20),
+    BackendSpec(
+        "array_api_strict",
+        (("array_api_strict", "Array"),),
+        "array_api_strict:StrictAdapter",
+        "array_api_strict",
+        10,
+    ),
+    BackendSpec(
+        "numpy", (("numpy", "ndarray"), ("numpy", "generic")), "numpy:NumpyAdapter", "numpy", 0
+    ),
+)
+_BY_NAME: Final = {spec.name: spec for spec in BACKENDS}
+# Names people type for a backend, mapped to its registry name.
+_ALIASES: Final = {"np": "numpy", "pytorch": "torch", "strict": "array_api_strict", "da": "dask"}
+
+
+def _spec(name: str) -> BackendSpec:
+    spec = _BY_NAME.get(_ALIASES.get(name, name))
+    if spec is None:
+        msg = f"unknown backend {name!r}; xpbridge knows {', '.join(sorted(_BY_NAME))}"
+        raise BackendNotAvailableError(msg)
+    return spec
+
+
+@cache
+def get_adapter(name: str) -> Adapter:
+    """The adapter of backend `name`, importing its library (the caller asked for it)."""
+    spec = _spec(name)
+    module_name, _, class_name = spec.adapter.partition(":")
+    try:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+    except ImportError as exc:
+        msg = (
+            f"backend {spec.name!r} needs the {spec.import_name!r} package, which could not be "
+            f"imported ({exc}); install it, e.g. `pip install xpbridge[{spec.name}]`"
+        )
+        raise BackendNotAvailableError(msg) from exc
+    adapter: Adapter = getattr(module, class_name)()
+    return adapter
+
+
+def _matches(cls: type, spec: BackendSpec) -> bool:
+    for module_name, class_name in spec.array_types:
+        module = sys.modules.get(module_name)  # never triggers an import
+        if module is not None:
+            base = getattr(module, class_name, None)
+            if isinstance(base, type) and issubclass(cls, base):
+                return True
+    return False
+
+
+@cache
+def adapter_for_type(cls: type) -> Adapter | None:
+    """The adapter whose library owns arrays of type `cls`, or None; cached per type."""
+    for spec in BACKENDS:
+        if _matches(cls, spec):
+            return get_adapter(spec.name)
+    return None
+
+
+def available_backends() -> list[str]:
+    """Backends whose library is installed, by priority, without importing any of them."""
+    found = []
+    for spec in BACKENDS:
+        if spec.import_name in sys.modules or importlib.util.find_spec(spec.import_name):
+            found.append(spec.name)
+    return found
+
+
+def imported_adapters() -> list[Adapter]:
+    """Adapters of the backends whose library is already imported (no new imports)."""
+    return [
+        get_adapter(spec.name)
+        for spec in BACKENDS
+        if any(module in sys.modules for module, _ in spec.array_types)
+    ]

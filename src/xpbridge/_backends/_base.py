@@ -1,0 +1,324 @@
+"""What every backend adapter provides, with the generic behaviour written once.
+
+An adapter is one small class per library. The generic code here works through the
+library's standard namespace (array-api-compat's, or the library itself where it already
+conforms); a subclass overrides only what its library does differently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import array_api_compat
+
+from .._dtypes import DTYPES, dtype_name
+from .._errors import DeviceMismatchError, UnsupportedDTypeError
+
+__all__ = ["Adapter", "Facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What xpbridge knows about one array: the basis of ``info``, ``plan`` and aliasing checks.
+
+    ``None`` means the library has no such notion (strides of a lazy array, say).
+    """
+
+    backend: str
+    dtype: str
+    shape: tuple[int | None, ...]
+    device: str
+    #: Strides in bytes, or None for libraries without exposed strides.
+    strides: tuple[int, ...] | None = None
+    #: Address of the first element in the device's memory, if the library exposes it.
+    data_ptr: int | None = None
+    itemsize: int = 0
+    readonly: bool = False
+    #: The library never lets its arrays be written (JAX).
+    immutable: bool = False
+    #: Values are computed on demand (Dask): converting means computing.
+    lazy: bool = False
+    c_contiguous: bool | None = None
+    f_contiguous: bool | None = None
+    #: Byte order differs from the machine's (NumPy only).
+    byteswapped: bool = False
+    requires_grad: bool = False
+    #: Lazy torch views that must be resolved (copied) before leaving torch.
+    lazy_bits: tuple[str, ...] = ()
+    #: Anything else that makes the memory unusable as plain strided data (sparse, meta...).
+    unsupported: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int | None:
+        if any(n is None for n in self.shape):
+            return None
+        return math.prod(n for n in self.shape if n is not None)
+
+    @property
+    def nbytes(self) -> int | None:
+        size = self.size
+        return None if size is None else size * self.itemsize
+
+    @property
+    def negative_strides(self) -> bool:
+        return bool(self.strides) and any(s < 0 for s in self.strides or ())
+
+    @property
+    def zero_strides(self) -> bool:
+        return bool(self.strides) and any(
+            s == 0 and n > 1 for s, n in zip(self.strides or (), self.shape, strict=True) if n
+        )
+
+    def extent(self) -> tuple[int, int] | None:
+        """The byte range ``[lo, hi)`` the array can touch, or None when unknown or empty."""
+        if self.data_ptr is None or self.strides is None or not self.size:
+            return None
+        lo = hi = self.data_ptr
+        for n, s in zip(self.shape, self.strides, strict=True):
+            assert n is not None
+            if s < 0:
+                lo += (n - 1) * s
+            else:
+                hi += (n - 1) * s
+        return lo, hi + self.itemsize
+
+
+class Adapter:
+    """One backend's behaviour. Subclasses set the class attributes and override deviations."""
+
+    #: Registry name of the backend (``"torch"``).
+    name: ClassVar[str]
+    #: The library's own array type, for messages and typing.
+    array_type_name: ClassVar[str]
+    #: Function paths (``"add"``, ``"linalg.solve"``) replaced by the adapter's own callable.
+    overrides: dict[str, Callable[..., Any]]
+
+    def __init__(self) -> None:
+        self.overrides = {}
+
+    # ------------------------------------------------------------------ library and namespace
+
+    @cached_property
+    def module(self) -> Any:
+        """The library's top-level module (``torch``, ``numpy``...)."""
+        raise NotImplementedError
+
+    @cached_property
+    def xp(self) -> Any:
+        """The library's standard-conforming namespace (array-api-compat's where it fixes things)."""
+        raise NotImplementedError
+
+    @cached_property
+    def version(self) -> str:
+        return str(getattr(self.module, "__version__", "unknown"))
+
+    def implementation(self, path: str) -> Callable[..., Any] | None:
+        """The standard-conforming callable for `path` (``"sum"``, ``"linalg.svd"``), or None."""
+        if path in self.overrides:
+            return self.overrides[path]
+        obj: Any = self.xp
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj if callable(obj) else None
+
+    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
+        """A faster callable valid when only the array arguments are passed (all options at
+        their defaults, arrays of this backend with identical dtypes in positions `promotes`).
+
+        None means: use :meth:`implementation`. Adapters return the library's native function
+        where it is exact in that case (array-api-compat wrappers cost about a microsecond).
+        """
+        return None
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        """An xpbridge error explaining `exc` raised by the library in `function`, or None."""
+        return None
+
+    # ------------------------------------------------------------------ dtypes
+
+    @cached_property
+    def _native_dtypes(self) -> dict[str, Any]:
+        found = {}
+        for name in DTYPES:
+            native = getattr(self.xp, name, None)
+            if native is not None:
+                found[name] = native
+        return found
+
+    def native_dtype(self, dtype: Any) -> Any:
+        """This library's dtype object for any dtype spelling; None stays None."""
+        if dtype is None:
+            return None
+        name = dtype_name(dtype)
+        assert name is not None
+        try:
+            return self._native_dtypes[name]
+        except KeyError:
+            msg = f"{self.name} has no {name} dtype; choose another dtype (see xb.astype)"
+            raise UnsupportedDTypeError(msg) from None
+
+    def dtype_of(self, x: Any) -> str:
+        """The canonical name of `x`'s dtype."""
+        name = dtype_name(x.dtype)
+        assert name is not None
+        return name
+
+    # ------------------------------------------------------------------ devices
+
+    def device(self, x: Any) -> Any:
+        """The device object `x` lives on, as the library spells it."""
+        return array_api_compat.device(x)
+
+    def default_device(self) -> Any:
+        return self.xp.__array_namespace_info__().default_device()
+
+    def devices(self) -> list[Any]:
+        """The devices this library can place arrays on here."""
+        return list(self.xp.__array_namespace_info__().devices())
+
+    def native_device(self, device: Any) -> Any:
+        """The library's device object for `device` (a native object or a string like ``"cpu"``)."""
+        if device is None:
+            return None
+        if isinstance(device, str):
+            for candidate in self.devices():
+                if self.device_str(candidate) == device or str(candidate) == device:
+                    return candidate
+            msg = (
+                f"{self.name} has no device {device!r} here; its devices are "
+                f"{[self.device_str(d) for d in self.devices()]}"
+            )
+            raise DeviceMismatchError(msg)
+        return device
+
+    def device_str(self, device: Any) -> str:
+        """A library-independent name for `device`: ``"cpu"``, ``"cuda:0"``, ``"meta"``..."""
+        text = str(device).lower()
+        return "cpu" if text in {"cpu", "cpu:0", "cpu_device"} else text
+
+    def owns_device(self, device: Any) -> bool:
+        """Whether `device` is one of this library's device objects (not a string)."""
+        return False
+
+    # ------------------------------------------------------------------ facts and gradients
+
+    def facts(self, x: Any) -> Facts:
+        """Layout, device and gradient facts of `x` (see :class:`Facts`)."""
+        name = self.dtype_of(x)
+        return Facts(
+            backend=self.name,
+            dtype=name,
+            shape=tuple(x.shape),
+            device=self.device_str(self.device(x)),
+            itemsize=DTYPES[name].itemsize,
+        )
+
+    def requires_grad(self, x: Any) -> bool:
+        return False
+
+    def detach(self, x: Any) -> Any:
+        return x
+
+    # ------------------------------------------------------------------ conversion primitives
+
+    def asarray(self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
+        """``asarray`` of the standard namespace with xpbridge dtype and device spellings."""
+        return self.xp.asarray(
+            obj, dtype=self.native_dtype(dtype), device=self.native_device(device), copy=copy
+        )
+
+    def copy(self, x: Any) -> Any:
+        """An independent copy of `x` on the same device (keeps autograd history in torch)."""
+        return self.xp.asarray(x, copy=True)
+
+    def astype(self, x: Any, dtype: Any) -> Any:
+        return self.xp.astype(x, self.native_dtype(dtype))
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        return array_api_compat.to_device(x, self.native_device(device))
+
+    # -- what the conversion planner asks of a target library
+
+    @cached_property
+    def _device_names(self) -> frozenset[str]:
+        return frozenset(self.device_str(d) for d in self.devices())
+
+    def supports_device(self, device: str) -> bool:
+        """Whether this library can hold arrays on `device` (a :meth:`device_str` name)."""
+        return device in self._device_names
+
+    def has_dtype(self, name: str) -> bool:
+        """Whether this library has the dtype of canonical `name`."""
+        return name in self._native_dtypes
+
+    def missing_dtype_message(self, name: str) -> str:
+        return (
+            f"{self.name} has no {name} dtype; pass dtype= to convert to one it has "
+            "(e.g. dtype=xb.float32)"
+        )
+
+    #: Whether arrays of this library may have negative strides.
+    negative_strides_ok: ClassVar[bool] = False
+
+    def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
+        """Why an array of this library must not alias memory described by `facts` (empty:
+        it may). Writable arrays must never alias read-only or immutable memory."""
+        reasons = []
+        if facts.immutable:
+            reasons.append(
+                f"{facts.backend} arrays are immutable and {self.name} arrays are writable"
+            )
+        elif facts.readonly:
+            reasons.append(f"the input is read-only and {self.name} arrays are writable")
+        if facts.byteswapped:
+            reasons.append(f"the input is byte-swapped, which {self.name} cannot represent")
+        if facts.negative_strides and not self.negative_strides_ok:
+            reasons.append(f"the input has negative strides, which {self.name} cannot represent")
+        return reasons
+
+    def native_imports(self) -> dict[str, tuple[str, Callable[[Any], Any]]]:
+        """Zero-copy routes from other libraries that beat DLPack: ``source -> (name, fn)``."""
+        return {}
+
+    def import_route(self, source: str, *, chunks: Any = None) -> tuple[str, Callable[[Any], Any]]:
+        """How to take an array of library `source` (same device, prepared) without copying."""
+        native = self.native_imports().get(source)
+        if native is not None:
+            return native
+        return "DLPack", self.from_dlpack
+
+    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
+        """An optimistic zero-copy route for plain conversions from `source`, or None.
+
+        It returns ``NotImplemented`` for any input it is not sure about, which then goes
+        through the planner. Only for routes measured to beat the planner by far.
+        """
+        return None
+
+    def to_host(self, x: Any) -> Any:
+        """A NumPy copy of `x` in host memory."""
+        import numpy as np
+
+        return np.asarray(self.to_device(x, "cpu"))
+
+    def from_host(self, a: Any, device: str) -> Any:
+        """An array of this library on `device` holding a copy of the NumPy array `a`."""
+        return self.asarray(a, device=device, copy=True)
+
+    def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
+        kwargs: dict[str, Any] = {}
+        if device is not None:
+            kwargs["device"] = self.native_device(device)
+        if copy is not None:
+            kwargs["copy"] = copy
+        return self.xp.from_dlpack(x, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<xpbridge backend {self.name}>"

@@ -1,0 +1,78 @@
+"""CuPy: NumPy's API on CUDA devices; host transfers only where a call asks for them."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import cupy
+
+from ._base import Adapter, Facts
+
+
+class CupyAdapter(Adapter):
+    name = "cupy"
+    array_type_name = "cupy.ndarray"
+
+    @cached_property
+    def module(self) -> Any:
+        return cupy
+
+    @cached_property
+    def xp(self) -> Any:
+        import array_api_compat.cupy as compat_cupy
+
+        return compat_cupy
+
+    def device(self, x: Any) -> Any:
+        return x.device
+
+    def default_device(self) -> Any:
+        return cupy.cuda.Device()
+
+    def devices(self) -> list[Any]:
+        return [cupy.cuda.Device(i) for i in range(cupy.cuda.runtime.getDeviceCount())]
+
+    def native_device(self, device: Any) -> Any:
+        if device is None or isinstance(device, cupy.cuda.Device):
+            return device
+        text = str(device)
+        if text == "cuda" or text.startswith("cuda:"):
+            return cupy.cuda.Device(int(text.partition(":")[2] or 0))
+        return super().native_device(device)
+
+    def device_str(self, device: Any) -> str:
+        return f"cuda:{getattr(device, 'id', 0)}"
+
+    def owns_device(self, device: Any) -> bool:
+        return isinstance(device, cupy.cuda.Device)
+
+    def facts(self, x: Any) -> Facts:
+        base = super().facts(x)
+        return Facts(
+            backend=self.name,
+            dtype=base.dtype,
+            shape=base.shape,
+            device=self.device_str(x.device),
+            strides=tuple(x.strides),
+            data_ptr=int(x.data.ptr),
+            itemsize=x.itemsize,
+            c_contiguous=bool(x.flags.c_contiguous),
+            f_contiguous=bool(x.flags.f_contiguous),
+        )
+
+    def copy(self, x: Any) -> Any:
+        return x.copy()
+
+    negative_strides_ok = True
+
+    def to_host(self, x: Any) -> Any:
+        return cupy.asnumpy(x)
+
+    def from_host(self, a: Any, device: str) -> Any:
+        with self.native_device(device):
+            return cupy.array(a, copy=True)
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        with self.native_device(device):
+            return cupy.asarray(x)

@@ -1,0 +1,138 @@
+"""JAX: immutable arrays; its own namespace already follows the standard."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._errors import UnsupportedDTypeError
+from ._base import Adapter, Facts
+
+_WIDE = {"float64", "complex128", "int64", "uint64"}
+
+
+class JaxAdapter(Adapter):
+    name = "jax"
+    array_type_name = "jax.Array"
+
+    @cached_property
+    def module(self) -> Any:
+        return jax
+
+    @cached_property
+    def xp(self) -> Any:
+        return jnp
+
+    def native_dtype(self, dtype: Any) -> Any:
+        native = super().native_dtype(dtype)
+        if native is not None and not jax.config.read("jax_enable_x64"):
+            name = str(jnp.dtype(native))
+            if name in _WIDE:
+                msg = (
+                    f"JAX holds {name} only with 64-bit mode on; it would silently narrow to "
+                    "32 bits. Enable it with jax.config.update('jax_enable_x64', True), or "
+                    "choose a 32-bit dtype"
+                )
+                raise UnsupportedDTypeError(msg)
+        return native
+
+    def _native_device(self, x: Any) -> Any:
+        devices = getattr(x, "devices", None)
+        if devices is None:
+            return None
+        try:
+            found = devices()
+        except Exception:  # a tracer inside jit or grad has no concrete device
+            return None
+        return next(iter(found)) if len(found) == 1 else None
+
+    def device(self, x: Any) -> Any:
+        device = self._native_device(x)
+        return device if device is not None else self.default_device()
+
+    def default_device(self) -> Any:
+        return jax.devices()[0]
+
+    def devices(self) -> list[Any]:
+        return list(jax.devices())
+
+    def device_str(self, device: Any) -> str:
+        platform = getattr(device, "platform", None)
+        if platform is None:
+            return super().device_str(device)
+        if platform == "cpu":
+            return "cpu"
+        return f"{'cuda' if platform == 'gpu' else platform}:{device.id}"
+
+    def owns_device(self, device: Any) -> bool:
+        return isinstance(device, jax.Device)
+
+    def facts(self, x: Any) -> Facts:
+        base = super().facts(x)
+        ptr = strides = None
+        if isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer):
+            try:
+                ptr = x.unsafe_buffer_pointer()
+            except Exception:  # sharded or deleted arrays have no single buffer
+                ptr = None
+            strides = _c_strides(base.shape, base.itemsize)
+        return Facts(
+            backend=self.name,
+            dtype=base.dtype,
+            shape=base.shape,
+            device=base.device,
+            strides=strides,
+            data_ptr=ptr,
+            itemsize=base.itemsize,
+            readonly=True,
+            immutable=True,
+            c_contiguous=True,
+        )
+
+    def copy(self, x: Any) -> Any:
+        return jnp.array(x, copy=True)
+
+    def has_dtype(self, name: str) -> bool:
+        if name in _WIDE and not jax.config.read("jax_enable_x64"):
+            return False
+        return super().has_dtype(name)
+
+    def missing_dtype_message(self, name: str) -> str:
+        if name in _WIDE:
+            return (
+                f"JAX holds {name} only in 64-bit mode, and would silently narrow it: enable "
+                "it with jax.config.update('jax_enable_x64', True), or pass a 32-bit dtype="
+            )
+        return super().missing_dtype_message(name)
+
+    def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
+        # JAX arrays are immutable: they may alias memory nobody can write, nothing else.
+        if facts.readonly or facts.immutable or copy is False:
+            return []
+        return [
+            f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
+            "(copy=False shares it anyway, at your own risk)"
+        ]
+
+    def to_host(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.array(jax.device_get(x), copy=True)
+
+    def from_host(self, a: Any, device: str) -> Any:
+        return jax.device_put(jnp.array(a, copy=True), self.native_device(device))
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        return jax.device_put(x, self.native_device(device))
+
+
+def _c_strides(shape: tuple[int | None, ...], itemsize: int) -> tuple[int, ...]:
+    strides = []
+    step = itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(int(n or 0), 1)
+    return tuple(reversed(strides))

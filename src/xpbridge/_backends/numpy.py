@@ -1,0 +1,167 @@
+"""NumPy: the default backend and the host-memory hub of conversions."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+import array_api_compat.numpy as compat_numpy
+import numpy as np
+
+from .._dtypes import DTYPES, dtype_name
+from .._errors import DeviceMismatchError, UnsupportedDTypeError
+from ._base import Adapter, Facts
+
+# Standard functions whose array-api-compat version only forwards to NumPy when called with
+# arrays alone; NumPy's own function is exact there and saves the wrapper's call.
+_NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot", "vecdot")
+
+
+def _tensor_numpy(t: Any) -> Any:
+    # bfloat16 has no NumPy dtype; ml_dtypes (if loaded) supplies one with the same bits.
+    if str(t.dtype) == "torch.bfloat16":
+        import ml_dtypes
+        import torch
+
+        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+    return t.numpy()
+
+
+def _fast_from_torch(t: Any) -> Any:
+    try:
+        return t.numpy()  # refuses grad, lazy bits, GPUs and bfloat16: those get planned
+    except (RuntimeError, TypeError):
+        return NotImplemented
+
+
+class NumpyAdapter(Adapter):
+    name = "numpy"
+    array_type_name = "numpy.ndarray"
+
+    @cached_property
+    def module(self) -> Any:
+        return np
+
+    @cached_property
+    def xp(self) -> Any:
+        return compat_numpy
+
+    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
+        if path in _NATIVE_WHEN_PLAIN and hasattr(np, path):
+            native: Callable[..., Any] = getattr(np, path)
+            return native
+        return None
+
+    # NumPy's dtype objects rather than its scalar types: they carry byte order and work
+    # with ml_dtypes' bfloat16 when that package is loaded.
+    def native_dtype(self, dtype: Any) -> Any:
+        if dtype is None:
+            return None
+        name = dtype_name(dtype)
+        if name == "bfloat16":
+            ml_dtypes = sys.modules.get("ml_dtypes")
+            if ml_dtypes is None:
+                msg = (
+                    "NumPy has no bfloat16 dtype: pass dtype=xb.float32 to widen, or "
+                    "`import ml_dtypes` (installed with JAX) for a NumPy bfloat16"
+                )
+                raise UnsupportedDTypeError(msg)
+            return np.dtype(ml_dtypes.bfloat16)
+        return np.dtype(str(name))
+
+    def dtype_of(self, x: Any) -> str:
+        name = dtype_name(x.dtype, strict=False)
+        if name is None:
+            msg = (
+                f"NumPy dtype {x.dtype!r} has no array API counterpart (structured, object, "
+                "string and datetime arrays are not arrays xpbridge can route or convert)"
+            )
+            raise UnsupportedDTypeError(msg)
+        return name
+
+    def device(self, x: Any) -> Any:
+        return "cpu"
+
+    def default_device(self) -> Any:
+        return "cpu"
+
+    def devices(self) -> list[Any]:
+        return ["cpu"]
+
+    def native_device(self, device: Any) -> Any:
+        if device is None:
+            return None
+        if self.device_str(device) != "cpu":
+            msg = (
+                f"NumPy arrays live in host memory; device {device!r} is not available to "
+                "NumPy. Use backend='torch' or 'cupy' for accelerator arrays"
+            )
+            raise DeviceMismatchError(msg)
+        return "cpu"
+
+    def facts(self, x: Any) -> Facts:
+        x = np.asarray(x)  # NumPy scalars (np.float64(1.0)) behave as 0-d arrays
+        name = self.dtype_of(x)
+        return Facts(
+            backend=self.name,
+            dtype=name,
+            shape=x.shape,
+            device="cpu",
+            strides=x.strides,
+            data_ptr=x.__array_interface__["data"][0],
+            itemsize=x.itemsize,
+            readonly=not x.flags.writeable,
+            c_contiguous=x.flags.c_contiguous,
+            f_contiguous=x.flags.f_contiguous,
+            byteswapped=not x.dtype.isnative,
+        )
+
+    def asarray(self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
+        self.native_device(device)
+        return np.asarray(obj, dtype=self.native_dtype(dtype), copy=copy)
+
+    def copy(self, x: Any) -> Any:
+        # Native byte order and positive strides, so that any library can alias the copy.
+        x = np.asarray(x)
+        return np.array(x, dtype=x.dtype.newbyteorder("="), copy=True)
+
+    negative_strides_ok = True
+
+    def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
+        return []  # NumPy can describe any host memory, read-only included
+
+    def has_dtype(self, name: str) -> bool:
+        return name != "bfloat16" or "ml_dtypes" in sys.modules
+
+    def missing_dtype_message(self, name: str) -> str:
+        return (
+            "NumPy has no bfloat16 dtype: pass dtype=xb.float32 to widen, or `import "
+            "ml_dtypes` (installed with JAX) to get one"
+        )
+
+    def native_imports(self) -> dict[str, tuple[str, Callable[[Any], Any]]]:
+        return {
+            "torch": ("Tensor.numpy()", _tensor_numpy),
+            "jax": ("numpy.asarray (a read-only view)", np.asarray),
+            "array_api_strict": ("the buffer protocol", np.asarray),
+        }
+
+    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
+        return _fast_from_torch if source == "torch" else None
+
+    def to_host(self, x: Any) -> Any:
+        return np.asarray(x)
+
+    def from_host(self, a: Any, device: str) -> Any:
+        return np.array(a, copy=True)
+
+    def astype(self, x: Any, dtype: Any) -> Any:
+        return np.asarray(x).astype(self.native_dtype(dtype))
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        self.native_device(device)
+        return x
+
+

@@ -1,0 +1,271 @@
+"""PyTorch: autograd-aware, device-aware, with torch's deviations from the standard fixed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+import array_api_compat.torch as compat_torch
+import torch
+
+from .._dtypes import DTYPES
+from .._errors import DeviceMismatchError, UnsupportedDTypeError
+from ._base import Adapter, Facts
+
+# Standard name -> torch's own function, exact when called with arrays alone (options at
+# their defaults) whose dtypes are identical; array-api-compat's wrappers add ~1 us to fix
+# promotion, which identical dtypes never need.
+_NATIVE_WHEN_PLAIN: dict[str, str] = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "divide": "divide",
+    "pow": "pow",
+    "remainder": "remainder",
+    "floor_divide": "floor_divide",
+    "equal": "eq",
+    "not_equal": "ne",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "logical_and": "logical_and",
+    "logical_or": "logical_or",
+    "logical_xor": "logical_xor",
+    "bitwise_and": "bitwise_and",
+    "bitwise_or": "bitwise_or",
+    "bitwise_xor": "bitwise_xor",
+    "bitwise_left_shift": "bitwise_left_shift",
+    "bitwise_right_shift": "bitwise_right_shift",
+    "bitwise_invert": "bitwise_not",
+    "atan2": "atan2",
+    "copysign": "copysign",
+    "hypot": "hypot",
+    "logaddexp": "logaddexp",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "nextafter": "nextafter",
+    "matmul": "matmul",
+    "where": "where",
+    "sum": "sum",
+    "prod": "prod",
+    "max": "amax",
+    "min": "amin",
+    "mean": "mean",
+    "reshape": "reshape",
+    "permute_dims": "permute",
+}
+
+_UNSIGNED_WIDE = re.compile(r"not implemented for '(UInt(16|32|64))'")
+_DEVICE_MIX = "Expected all tensors to be on the same device"
+
+
+def _guarded(native: Callable[..., Any], full: Callable[..., Any], promotes: tuple[int, ...]) -> Callable[..., Any]:
+    """Call `native` when the promoting arguments share a dtype, else the standard version."""
+    if len(promotes) < 2:
+        return native
+    i, j = promotes[0], promotes[1]
+    if promotes == (0, 1):
+
+        def binary(x1: Any, x2: Any, /) -> Any:
+            if x1.dtype is x2.dtype:
+                return native(x1, x2)
+            return full(x1, x2)
+
+        return binary
+
+    def general(*args: Any) -> Any:
+        if args[i].dtype is args[j].dtype:
+            return native(*args)
+        return full(*args)
+
+    return general
+
+
+def _from_numpy(a: Any) -> Any:
+    import numpy as np
+
+    # torch.from_numpy takes ndarrays only; NumPy scalars become 0-d arrays first.
+    return torch.from_numpy(np.asarray(a))
+
+
+def _fast_from_numpy(a: Any) -> Any:
+    # torch.from_numpy would alias read-only memory (with only a warning): plan those.
+    flags = getattr(a, "flags", None)
+    if flags is None or not flags.writeable:
+        return NotImplemented
+    try:
+        return torch.from_numpy(a)  # refuses byte-swapped, negatively strided, object arrays
+    except (TypeError, ValueError):
+        return NotImplemented
+
+
+class TorchAdapter(Adapter):
+    name = "torch"
+    array_type_name = "torch.Tensor"
+
+    @cached_property
+    def module(self) -> Any:
+        return torch
+
+    @cached_property
+    def xp(self) -> Any:
+        return compat_torch
+
+    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
+        native_name = _NATIVE_WHEN_PLAIN.get(path)
+        if native_name is None:
+            return None
+        native: Callable[..., Any] = getattr(torch, native_name)
+        full = self.implementation(path)
+        assert full is not None
+        return _guarded(native, full, promotes)
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        text = str(exc)
+        match = _UNSIGNED_WIDE.search(text)
+        if match and isinstance(exc, NotImplementedError | RuntimeError):
+            dtype = match.group(1).lower()
+            msg = (
+                f"torch cannot compute {function} on {dtype} tensors (PyTorch implements "
+                f"only a few operations for uint16/32/64); cast first, e.g. "
+                f"xb.astype(x, xb.int64), or compute in NumPy"
+            )
+            return UnsupportedDTypeError(msg)
+        if _DEVICE_MIX in text:
+            msg = (
+                f"{function}: the tensors are on different devices ({text.split('but found')[-1].strip()}); "
+                "xpbridge never moves data implicitly: move them with xb.to(x, 'torch', device=...)"
+            )
+            return DeviceMismatchError(msg)
+        return None
+
+    # ------------------------------------------------------------------ dtypes
+
+    @cached_property
+    def _native_dtypes(self) -> dict[str, Any]:
+        return {name: getattr(torch, name) for name in DTYPES if hasattr(torch, name)}
+
+    def dtype_of(self, x: Any) -> str:
+        name = str(x.dtype).removeprefix("torch.")
+        if name not in DTYPES:
+            msg = f"torch dtype {x.dtype} has no xpbridge counterpart (quantized or bit types)"
+            raise UnsupportedDTypeError(msg)
+        return name
+
+    # ------------------------------------------------------------------ devices
+
+    def device(self, x: Any) -> Any:
+        return x.device
+
+    def default_device(self) -> Any:
+        return torch.get_default_device()
+
+    def devices(self) -> list[Any]:
+        found = [torch.device("cpu")]
+        if torch.cuda.is_available():
+            found += [torch.device("cuda", i) for i in range(torch.cuda.device_count())]
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            found.append(torch.device("mps"))
+        found.append(torch.device("meta"))
+        return found
+
+    def native_device(self, device: Any) -> Any:
+        if device is None or isinstance(device, torch.device):
+            return device
+        if isinstance(device, str | int):
+            try:
+                return torch.device(device)
+            except RuntimeError as exc:
+                msg = f"torch does not know the device {device!r}: {exc}"
+                raise DeviceMismatchError(msg) from exc
+        return torch.device(self.device_str(device))
+
+    def device_str(self, device: Any) -> str:
+        device = torch.device(device) if not isinstance(device, torch.device) else device
+        if device.type in {"cpu", "meta"}:
+            return device.type
+        index = device.index
+        if index is None and device.type == "cuda":
+            index = torch.cuda.current_device()
+        return f"{device.type}:{index or 0}"
+
+    def owns_device(self, device: Any) -> bool:
+        return isinstance(device, torch.device)
+
+    # ------------------------------------------------------------------ facts and gradients
+
+    def facts(self, x: Any) -> Facts:
+        name = self.dtype_of(x)
+        itemsize = x.element_size()
+        unsupported = None
+        strides = ptr = None
+        if x.layout != torch.strided:
+            unsupported = f"{x.layout} layout (convert with x.to_dense() first)"
+        elif x.is_quantized:
+            unsupported = "quantized tensor (dequantize first)"
+        else:
+            try:
+                strides = tuple(s * itemsize for s in x.stride())
+                ptr = x.data_ptr() if x.device.type != "meta" else None
+            except (RuntimeError, NotImplementedError):
+                unsupported = "tensor without storage (a functorch or fake tensor)"
+        bits = tuple(
+            bit for bit, on in (("conj", x.is_conj()), ("neg", x.is_neg())) if on
+        )
+        return Facts(
+            backend=self.name,
+            dtype=name,
+            shape=tuple(x.shape),
+            device=self.device_str(x.device),
+            strides=strides,
+            data_ptr=ptr,
+            itemsize=itemsize,
+            c_contiguous=x.is_contiguous() if unsupported is None else None,
+            f_contiguous=(
+                x.permute(*range(x.ndim - 1, -1, -1)).is_contiguous()
+                if unsupported is None
+                else None
+            ),
+            requires_grad=x.requires_grad,
+            lazy_bits=bits,
+            unsupported=unsupported,
+            extra={"grad": x.grad, "grad_fn": x.grad_fn, "is_leaf": x.is_leaf},
+        )
+
+    def requires_grad(self, x: Any) -> bool:
+        return bool(x.requires_grad)
+
+    def detach(self, x: Any) -> Any:
+        return x.detach()
+
+    # ------------------------------------------------------------------ conversion primitives
+
+    def copy(self, x: Any) -> Any:
+        # clone() keeps the autograd history, unlike detach().clone().
+        return x.clone()
+
+    def resolve_bit(self, bit: str) -> Callable[[Any], Any]:
+        """The torch call that materializes a lazy ``conj`` or ``neg`` view."""
+        return torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
+
+    def native_imports(self) -> dict[str, tuple[str, Callable[[Any], Any]]]:
+        return {"numpy": ("torch.from_numpy", _from_numpy)}
+
+    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
+        return _fast_from_numpy if source == "numpy" else None
+
+    def to_host(self, x: Any) -> Any:
+        return x.cpu().numpy()
+
+    def from_host(self, a: Any, device: str) -> Any:
+        return torch.from_numpy(a).to(self.native_device(device), copy=True)
+
+    def astype(self, x: Any, dtype: Any) -> Any:
+        return x.to(self.native_dtype(dtype))
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        return x.to(self.native_device(device))

@@ -1,0 +1,87 @@
+"""Known deviations: where a backend cannot give the standard's answer, and why.
+
+One registry drives three things: the errors xpbridge raises (their messages quote the
+reason), the strict ``xfail`` markers of the conformance suite (``xpbridge.testing``), and
+the support table in the docs. An entry is keyed by backend, function path (``"*"`` for
+every function) and, optionally, the dtypes it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+__all__ = ["DEVIATIONS", "Deviation", "find", "reason_for"]
+
+_UNSIGNED_WIDE: Final = ("uint16", "uint32", "uint64")
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    """One thing a backend does differently from the standard (or cannot do)."""
+
+    backend: str
+    function: str
+    reason: str
+    #: The dtypes concerned; empty means every dtype.
+    dtypes: tuple[str, ...] = ()
+    #: "unsupported": xpbridge raises a clear error. "differs": the result differs from
+    #: NumPy's (values or dtype) in a documented way.
+    kind: Literal["unsupported", "differs"] = "unsupported"
+
+    def applies(self, backend: str, function: str, dtype: str | None = None) -> bool:
+        return (
+            self.backend == backend
+            and self.function in {"*", function}
+            and (not self.dtypes or dtype is None or dtype in self.dtypes)
+        )
+
+
+DEVIATIONS: Final[tuple[Deviation, ...]] = (
+    Deviation(
+        "torch",
+        "*",
+        "PyTorch implements only copies, comparisons and a few element-wise operations for "
+        "uint16/uint32/uint64 tensors; xpbridge raises UnsupportedDTypeError for the rest",
+        dtypes=_UNSIGNED_WIDE,
+    ),
+    Deviation(
+        "torch",
+        "sum",
+        "sums of unsigned integers come back as int64, not uint64 (PyTorch has no uint64 "
+        "arithmetic)",
+        dtypes=("uint8",),
+        kind="differs",
+    ),
+    Deviation(
+        "torch",
+        "prod",
+        "products of unsigned integers come back as int64, not uint64 (PyTorch has no uint64 "
+        "arithmetic)",
+        dtypes=("uint8",),
+        kind="differs",
+    ),
+    Deviation(
+        "array_api_strict",
+        "einsum",
+        "array-api-strict implements only the standard, which has no einsum",
+    ),
+)
+
+
+def find(backend: str, function: str, dtype: str | None = None) -> Deviation | None:
+    """The first deviation registered for this backend, function and dtype, if any."""
+    for deviation in DEVIATIONS:
+        if deviation.applies(backend, function, dtype):
+            return deviation
+    return None
+
+
+def reason_for(backend: str, function: str) -> str | None:
+    """Why `function` is unavailable on `backend`, if the registry says."""
+    for deviation in DEVIATIONS:
+        if deviation.kind == "unsupported" and not deviation.dtypes and deviation.applies(
+            backend, function
+        ):
+            return deviation.reason
+    return None

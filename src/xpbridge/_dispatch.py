@@ -1,0 +1,580 @@
+"""Routing one public function to the library that owns its array arguments.
+
+Declaring a function
+--------------------
+Public functions are declared once, as stubs in ``xpbridge._api``, with the signature of
+the array API standard (or of NumPy, for the NumPy spellings)::
+
+    @array_function(promotes=("x1", "x2"))
+    def add(x1: ArrayT, x2: ArrayT | complex, /) -> ArrayT:
+        '''Add ``x1`` and ``x2`` element-wise.'''
+
+The annotations say which parameters carry arrays, read as text:
+
+* ``ArrayT`` / ``Array``: an array; with ``complex``/``float``/``int``/``bool`` (``Scalar``)
+  beside it, a Python scalar may stand there and is passed through weakly typed;
+* ``Sequence[ArrayT]`` or ``*arrays: ArrayT``: several arrays;
+* ``DTypeLike`` / ``DeviceLike``: a dtype or device, translated to the backend's own objects;
+* a ``backend`` or ``like`` parameter: the creation-function routing of xpbridge;
+* an ``xp`` parameter: the stub's body is a generic implementation against that namespace.
+
+Stubs without a body map to the backend's standard namespace function of the same path
+(array-api-compat's, or an adapter override).
+
+Calling a function
+------------------
+Each declaration is compiled (on first use) into a function with exactly the stub's
+signature. Its fast path is one ``type()`` check per array argument, identity checks of
+the options against their defaults and one lookup in a per-type table, whose entries are
+resolved once per array type (often to the library's own function). Everything else, from
+Python scalars to mixed libraries, takes :meth:`Function.call`, which applies the mixing
+policy and the device rule and then calls the same per-backend implementation.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import linecache
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from . import _config
+from ._backends import adapter_for_type, get_adapter, imported_adapters
+from ._errors import (
+    BridgeError,
+    DeviceMismatchError,
+    MixedBackendError,
+    UnknownArrayTypeError,
+    UnsupportedOperationError,
+)
+
+if TYPE_CHECKING:
+    from ._backends._base import Adapter
+
+__all__ = ["REGISTRY", "Function", "array_function", "materialize"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Every declared function by public path (``"add"``, ``"linalg.solve"``).
+REGISTRY: Final[dict[str, Function]] = {}
+
+_SCALAR_WORDS: Final = frozenset({"complex", "float", "int", "bool", "Scalar"})
+_SCALARS: Final = (bool, int, float, complex)
+_EMPTY = inspect.Parameter.empty
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a declared function and the role its annotation gives it."""
+
+    name: str
+    kind: inspect._ParameterKind
+    default: Any
+    #: "array", "arrays", "dtype", "device", "backend", "like", "xp" or "option".
+    role: str
+    scalar_ok: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is _EMPTY and self.kind is not inspect.Parameter.VAR_POSITIONAL
+
+    @property
+    def positional(self) -> bool:
+        return self.kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        )
+
+
+def _role(name: str, annotation: Any, kind: inspect._ParameterKind) -> tuple[str, bool]:
+    if name in {"backend", "like", "xp"}:
+        return name, False
+    words = set(re.findall(r"\w+", annotation if isinstance(annotation, str) else ""))
+    if words & {"ArrayT", "Array"}:
+        several = "Sequence" in words or kind is inspect.Parameter.VAR_POSITIONAL
+        return ("arrays" if several else "array"), bool(words & _SCALAR_WORDS)
+    if "DTypeLike" in words:
+        return "dtype", False
+    if "DeviceLike" in words:
+        return "device", False
+    return "option", False
+
+
+class _Table(dict[type, Callable[..., Any]]):
+    """``type -> callable``, filled on first use by `resolve` (a dict subclass, so hits cost
+    one C-level lookup and misses need no exception handling in the caller)."""
+
+    __slots__ = ("_resolve",)
+
+    def __init__(self, resolve: Callable[[type], Callable[..., Any]]) -> None:
+        super().__init__()
+        self._resolve = resolve
+
+    def __missing__(self, cls: type) -> Callable[..., Any]:
+        found = self._resolve(cls)
+        self[cls] = found
+        return found
+
+
+class Function:
+    """A declared public function: its parameters, and its per-backend implementations."""
+
+    def __init__(
+        self,
+        stub: Callable[..., Any],
+        *,
+        path: str,
+        backend_path: str,
+        promotes: Sequence[str],
+    ) -> None:
+        self.stub = stub
+        self.path = path
+        self.name = path.rpartition(".")[2]
+        self.backend_path = backend_path
+        signature = inspect.signature(stub)
+        self.signature = signature
+        self.params = tuple(
+            Param(p.name, p.kind, p.default, *_role(p.name, p.annotation, p.kind))
+            for p in signature.parameters.values()
+        )
+        roles = {p.name: p.role for p in self.params}
+        self.generic = "xp" in roles
+        self.creation = "backend" in roles or "like" in roles
+        # The fast call passes the required parameters, in order; the table is keyed by the
+        # type of the first of them that carries an array.
+        self.fast_params = tuple(p for p in self.params if p.required)
+        self.fast_arrays = tuple(
+            i for i, p in enumerate(self.fast_params) if p.role == "array"
+        )
+        self.promotes = tuple(
+            i for i, p in enumerate(self.fast_params) if p.name in promotes
+        )
+        self.fast: _Table = _Table(self._resolve_fast)
+        self.full: _Table = _Table(self._resolve_full)
+        self._impls: dict[str, Callable[..., Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"<xpbridge function {self.path}{self.signature}>"
+
+    # ------------------------------------------------------------------ implementations
+
+    def implementation(self, adapter: Adapter) -> Callable[..., Any]:
+        """The standard-conforming callable of this function for one backend (cached).
+
+        It takes arguments as the stub does, minus xpbridge's own routing parameters, with
+        dtypes and devices given in any spelling.
+        """
+        try:
+            return self._impls[adapter.name]
+        except KeyError:
+            pass
+        impl = adapter.overrides.get(self.backend_path)
+        if impl is None and self.generic:
+            from ._namespace import namespace
+
+            impl = functools.partial(self.stub, xp=namespace(adapter.name))
+        if impl is None:
+            impl = adapter.implementation(self.backend_path)
+        if impl is None:
+            impl = _unsupported(self.path, adapter)
+        else:
+            impl = self._normalizing(impl, adapter)
+        self._impls[adapter.name] = impl
+        return impl
+
+    def _normalizing(self, impl: Callable[..., Any], adapter: Adapter) -> Callable[..., Any]:
+        """Wrap `impl` so dtype and device arguments reach it as the backend's own objects."""
+        convert = {"dtype": adapter.native_dtype, "device": adapter.native_device}
+        targets = [
+            (i if p.positional else p.name, convert[p.role])
+            for i, p in enumerate(self._impl_params)
+            if p.role in convert
+        ]
+        if not targets:
+            return impl
+
+        @functools.wraps(impl)
+        def normalized(*args: Any, **kwargs: Any) -> Any:
+            args_list = list(args)
+            for where, to_native in targets:
+                if isinstance(where, int):
+                    if where < len(args_list):
+                        args_list[where] = to_native(args_list[where])
+                elif where in kwargs:
+                    kwargs[where] = to_native(kwargs[where])
+            return impl(*args_list, **kwargs)
+
+        return normalized
+
+    @functools.cached_property
+    def _impl_params(self) -> tuple[Param, ...]:
+        """The parameters an implementation receives (routing ones removed)."""
+        return tuple(p for p in self.params if p.role not in {"backend", "like", "xp"})
+
+    def _resolve_fast(self, cls: type) -> Callable[..., Any]:
+        adapter = adapter_for_type(cls)
+        if adapter is None:
+            return self._fallback_fast
+        if not self.generic:
+            fast = adapter.fast_implementation(self.backend_path, self.promotes)
+            if fast is not None:
+                return fast
+        return self.implementation(adapter)
+
+    def _resolve_full(self, cls: type) -> Callable[..., Any]:
+        adapter = adapter_for_type(cls)
+        if adapter is None:
+            return self._fallback_full
+        return self.implementation(adapter)
+
+    def _fallback_fast(self, *required: Any) -> Any:
+        given = dict(zip((p.name for p in self.fast_params), required, strict=True))
+        return self.call(
+            tuple(given[p.name] if p.required else p.default for p in self.params)
+        )
+
+    def _fallback_full(self, *args: Any, **kwargs: Any) -> Any:
+        positional = [p for p in self._impl_params if p.positional]
+        given = dict(zip((p.name for p in positional), args, strict=False))
+        given.update(kwargs)
+        return self.call(tuple(given.get(p.name, p.default) for p in self.params))
+
+    # ------------------------------------------------------------------ the general path
+
+    def call(self, values: tuple[Any, ...]) -> Any:
+        """Run the function on arguments given in signature order (the general path)."""
+        options = dict(zip((p.name for p in self.params), values, strict=True))
+        if self.generic and options.get("xp") is not None:
+            args, kwargs = self._arguments(options)
+            return self.stub(*args, xp=options["xp"], **kwargs)
+        adapter = self._route(options)
+        impl = self.implementation(adapter)
+        args, kwargs = self._arguments(options)
+        try:
+            return impl(*args, **kwargs)
+        except Exception as exc:
+            reraise_translated(exc, adapter, self.path)
+            raise
+
+    def _arguments(self, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """Split `options` into an implementation's positional and keyword arguments."""
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for p in self._impl_params:
+            value = options[p.name]
+            if p.kind is inspect.Parameter.VAR_POSITIONAL:
+                args.extend(value)
+            elif p.positional:
+                args.append(value)
+            elif value is not p.default:
+                kwargs[p.name] = value
+        return args, kwargs
+
+    def _arrays(self, options: dict[str, Any]) -> list[tuple[Any, Adapter]]:
+        """Every argument that is an array of a known library, with its adapter."""
+        found = []
+        for p in self.params:
+            if p.role == "array":
+                candidates: Any = (options[p.name],)
+            elif p.role == "arrays":
+                candidates = options[p.name]
+                if not isinstance(candidates, tuple | list):
+                    msg = _unknown_message(self.path, p.name, candidates, several=True)
+                    raise UnknownArrayTypeError(msg)
+            else:
+                continue
+            for value in candidates:
+                owner = adapter_for_type(type(value))
+                if owner is not None:
+                    found.append((value, owner))
+        return found
+
+    def _route(self, options: dict[str, Any]) -> Adapter:
+        """Choose the backend; lift, coerce and device-check the array arguments in place."""
+        arrays = self._arrays(options)
+        owners = {owner.name: owner for _, owner in arrays}
+        adapter = self._explicit_backend(options) if self.creation else None
+        if adapter is None:
+            adapter = self._choose(owners)
+        native = [x for x, owner in arrays if owner is adapter]
+        _check_devices(self.path, adapter, native)
+        device = adapter.device(native[0]) if native else None
+        if len(owners) > 1 or (owners and adapter.name not in owners):
+            self._map_arrays(options, lambda v: _lift_foreign(v, adapter, device, self.path))
+        if device is None and self.creation:
+            device = options.get("device")
+        self._coerce(options, adapter, device)
+        return adapter
+
+    def _map_arrays(self, options: dict[str, Any], convert: Callable[[Any], Any]) -> None:
+        for p in self.params:
+            if p.role == "array":
+                options[p.name] = convert(options[p.name])
+            elif p.role == "arrays":
+                values = options[p.name]
+                options[p.name] = type(values)(convert(v) for v in values)
+
+    def _explicit_backend(self, options: dict[str, Any]) -> Adapter | None:
+        """The backend a creation function was asked for: ``backend=``, ``like=``, a device object."""
+        backend, like = options.get("backend"), options.get("like")
+        if backend is not None:
+            return get_adapter(backend)
+        if like is not None:
+            owner = adapter_for_type(type(like))
+            if owner is None:
+                raise UnknownArrayTypeError(_unknown_message(self.path, "like", like))
+            if "device" in options and options["device"] is None:
+                options["device"] = owner.device(like)
+            return owner
+        device = options.get("device")
+        if device is not None and not isinstance(device, str):
+            for owner in imported_adapters():
+                if owner.owns_device(device):
+                    return owner
+        return None
+
+    def _choose(self, owners: dict[str, Adapter]) -> Adapter:
+        if not owners:
+            return get_adapter(_config.current_defaults().backend)
+        if len(owners) == 1:
+            return next(iter(owners.values()))
+        target = max(owners.values(), key=_priority)
+        if _config.get_policy() == "strict":
+            names = " and ".join(sorted(owners))
+            msg = (
+                f"{self.path}: arrays from {names} met while the mixing policy is 'strict'; "
+                f"convert explicitly (e.g. xb.to(x, {target.name!r})) or use "
+                "xb.policy(mixing='promote')"
+            )
+            raise MixedBackendError(msg)
+        return target
+
+    def _coerce(self, options: dict[str, Any], adapter: Adapter, device: Any) -> None:
+        """Turn Python scalars and sequences in array positions into arrays of `adapter`.
+
+        A scalar stays a scalar (weakly typed, as the standard says) where the parameter
+        allows one and another argument is an array.
+        """
+        holders = [p for p in self.params if p.role == "array"]
+        some_array = any(p.role == "arrays" for p in self.params) or any(
+            adapter_for_type(type(options[p.name])) is not None for p in holders
+        )
+        for p in holders:
+            value = options[p.name]
+            if value is None or adapter_for_type(type(value)) is not None:
+                continue
+            if p.scalar_ok and isinstance(value, _SCALARS) and some_array:
+                continue
+            options[p.name] = coerce(value, adapter, self.path, p.name, device)
+            some_array = True
+        for p in self.params:
+            if p.role == "arrays":
+                values = options[p.name]
+                options[p.name] = type(values)(
+                    v
+                    if adapter_for_type(type(v)) is not None
+                    else coerce(v, adapter, self.path, p.name, device)
+                    for v in values
+                )
+
+
+def _lift_foreign(value: Any, target: Adapter, device: Any, path: str) -> Any:
+    owner = adapter_for_type(type(value))
+    if owner is None or owner is target:
+        return value
+    from ._convert import lift
+
+    return lift(value, target, device=device, context=path)
+
+
+def _priority(adapter: Adapter) -> int:
+    from ._backends import BACKENDS
+
+    return next(spec.priority for spec in BACKENDS if spec.name == adapter.name)
+
+
+def _check_devices(path: str, adapter: Adapter, arrays: list[Any]) -> None:
+    if len(arrays) < 2:
+        return
+    devices = {adapter.device_str(adapter.device(x)) for x in arrays}
+    if len(devices) > 1:
+        msg = (
+            f"{path}: the arrays are on different devices ({', '.join(sorted(devices))}); "
+            "xpbridge never moves data implicitly: move them first with "
+            f"xb.to(x, {adapter.name!r}, device=...)"
+        )
+        raise DeviceMismatchError(msg)
+
+
+def _unknown_message(path: str, param: str, value: Any, *, several: bool = False) -> str:
+    what = "a sequence of arrays" if several else "an array, a Python scalar or a sequence"
+    return (
+        f"{path}: {param} must be {what}; got {type(value).__module__}.{type(value).__qualname__}. "
+        "Pass an array of NumPy, PyTorch, CuPy, Dask, JAX or array-api-strict, or convert "
+        "the object with numpy.asarray first"
+    )
+
+
+def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = None) -> Any:
+    """``adapter.asarray(value)`` for Python scalars, sequences and array-likes, with clear errors."""
+    array_like = isinstance(value, (*_SCALARS, list, tuple, memoryview, bytes)) or any(
+        hasattr(value, attr)
+        for attr in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")
+    )
+    if not array_like:
+        raise UnknownArrayTypeError(_unknown_message(path, param, value))
+    try:
+        return adapter.asarray(value, device=device)
+    except BridgeError:
+        raise
+    except (ValueError, TypeError, RuntimeError) as exc:
+        text = str(exc)
+        if "inhomogeneous" in text or "sequence" in text.lower():
+            msg = (
+                f"{path}: {param} is a ragged nested sequence (rows of different lengths); "
+                "pad the rows to one length or build the array row by row"
+            )
+            raise _RaggedError(msg) from exc
+        msg = f"{path}: cannot make a {adapter.name} array of {param}: {exc}"
+        raise UnknownArrayTypeError(msg) from exc
+
+
+class _RaggedError(BridgeError, ValueError):
+    pass
+
+
+def reraise_translated(exc: Exception, adapter: Adapter | None, path: str) -> None:
+    """Raise the xpbridge error that explains `exc`, if the adapter knows one; else return."""
+    if adapter is None or isinstance(exc, BridgeError):
+        return
+    translated = adapter.translate_error(exc, path)
+    if translated is not None:
+        raise translated from exc
+
+
+def _unsupported(path: str, adapter: Adapter) -> Callable[..., Any]:
+    from ._deviations import reason_for
+
+    reason = reason_for(adapter.name, path) or f"{adapter.name} has no {path}"
+
+    def unsupported(*args: Any, **kwargs: Any) -> Any:
+        msg = f"{path} is not available for {adapter.name} arrays: {reason}"
+        raise UnsupportedOperationError(msg)
+
+    return unsupported
+
+
+# ---------------------------------------------------------------------- declaration
+
+
+def array_function(
+    stub: F | None = None,
+    *,
+    promotes: Sequence[str] = (),
+    namespace: str = "",
+    backend_path: str | None = None,
+) -> Any:
+    """Declare a public function from its stub (see the module docstring).
+
+    `promotes` names the array arguments whose dtypes combine by type promotion (the fast
+    path may skip promotion only when their dtypes are identical). `namespace` is
+    ``"linalg"`` or ``"fft"`` for the extensions. The stub is returned unchanged; the public
+    function is built by :func:`materialize`.
+    """
+
+    def register(f: F) -> F:
+        path = f"{namespace}.{f.__name__}" if namespace else f.__name__
+        REGISTRY[path] = Function(
+            f, path=path, backend_path=backend_path or path, promotes=promotes
+        )
+        return f
+
+    return register(stub) if stub is not None else register
+
+
+_counter = itertools.count()
+
+
+def materialize(path: str, module: str) -> Callable[..., Any]:
+    """Compile the public function for `path` with exactly its stub's signature."""
+    function = REGISTRY[path]
+    source, scope = _source(function)
+    filename = f"<xpbridge.{path} #{next(_counter)}>"
+    # Let tracebacks and inspect.getsource show the generated code.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), scope)  # noqa: S102 - code built from our own stubs
+    public: Callable[..., Any] = scope[function.name]
+    public.__doc__ = function.stub.__doc__
+    public.__module__ = module
+    public.__qualname__ = function.name
+    public.__annotations__ = dict(function.stub.__annotations__)
+    public.__signature__ = function.signature  # type: ignore[attr-defined]
+    public.__xpbridge_function__ = function  # type: ignore[attr-defined]
+    return public
+
+
+def _source(function: Function) -> tuple[str, dict[str, Any]]:
+    scope: dict[str, Any] = {
+        "_fast": function.fast,
+        "_full": function.full,
+        "_call": function.call,
+        "_adapter_for_type": adapter_for_type,
+        "_reraise": reraise_translated,
+        "_path": function.path,
+    }
+    header: list[str] = []
+    seen_kw = False
+    for p in function.params:
+        text = p.name
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            text = f"*{p.name}"
+            seen_kw = True
+        elif p.kind is inspect.Parameter.KEYWORD_ONLY and not seen_kw:
+            header.append("*")
+            seen_kw = True
+        if p.default is not _EMPTY:
+            scope[f"_d_{p.name}"] = p.default
+            text += f"=_d_{p.name}"
+        header.append(text)
+        if p.kind is inspect.Parameter.POSITIONAL_ONLY and (
+            p is function.params[-1]
+            or function.params[function.params.index(p) + 1].kind
+            is not inspect.Parameter.POSITIONAL_ONLY
+        ):
+            header.append("/")
+    all_values = ", ".join(p.name for p in function.params)
+    lines = [f"def {function.name}({', '.join(header)}):"]
+    fast = function.fast_arrays and not function.creation and not any(
+        p.kind is inspect.Parameter.VAR_POSITIONAL for p in function.params
+    )
+    if fast:
+        first = function.fast_params[function.fast_arrays[0]].name
+        checks = [
+            f"type({function.fast_params[i].name}) is _t" for i in function.fast_arrays[1:]
+        ] + [f"{p.name} is _d_{p.name}" for p in function.params if not p.required]
+        required = ", ".join(p.name for p in function.fast_params)
+        lines += [f"    _t = type({first})", "    try:"]
+        if checks:
+            lines.append(f"        if {' and '.join(checks)}:")
+            lines.append(f"            return _fast[_t]({required})")
+        else:
+            lines.append(f"        return _fast[_t]({required})")
+        single = len([p for p in function.params if p.role in {"array", "arrays"}]) == 1
+        if single and checks:
+            args, kwargs = [], []
+            for p in function._impl_params:
+                (args if p.positional else kwargs).append(
+                    p.name if p.positional else f"{p.name}={p.name}"
+                )
+            lines.append(f"        return _full[_t]({', '.join(args + kwargs)})")
+        lines += [
+            "    except Exception as _exc:",
+            "        _reraise(_exc, _adapter_for_type(_t), _path)",
+            "        raise",
+        ]
+    lines.append(f"    return _call(({all_values},))" if function.params else "    return _call(())")
+    return "\n".join(lines) + "\n", scope

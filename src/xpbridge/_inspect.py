@@ -1,0 +1,164 @@
+"""Looking at arrays across libraries: ``backend_of``, ``info``, ``shares_memory``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backends import adapter_for_type
+from ._dtypes import DTYPES, DType
+from ._errors import UnknownArrayTypeError
+
+__all__ = ["ArrayInfo", "backend_of", "info", "may_share_memory", "shares_memory"]
+
+
+def _adapter(x: Any, what: str) -> Any:
+    adapter = adapter_for_type(type(x))
+    if adapter is None:
+        msg = (
+            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of NumPy, "
+            "PyTorch, CuPy, Dask, JAX or array-api-strict"
+        )
+        raise UnknownArrayTypeError(msg)
+    return adapter
+
+
+def backend_of(x: Any) -> str:
+    """The name of the library that owns array `x` (``"numpy"``, ``"torch"``...).
+
+    Never imports a library: an array of it exists, so it is already imported.
+
+    Examples
+    --------
+    >>> import numpy as np, xpbridge as xb
+    >>> xb.backend_of(np.zeros(2))
+    'numpy'
+    """
+    name: str = _adapter(x, "backend_of").name
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayInfo:
+    """What :func:`info` reports: torch's familiar fields, layout facts, for any library.
+
+    Fields a library has no notion of are ``None`` (strides of a lazy Dask array) or
+    ``False`` (``requires_grad`` outside torch).
+    """
+
+    backend: str
+    dtype: DType
+    shape: tuple[int | None, ...]
+    device: str
+    strides: tuple[int, ...] | None
+    contiguous: bool | None
+    f_contiguous: bool | None
+    readonly: bool
+    immutable: bool
+    lazy: bool
+    nbytes: int | None
+    data_ptr: int | None
+    requires_grad: bool
+    grad: Any
+    grad_fn: Any
+    is_leaf: bool | None
+    lazy_bits: tuple[str, ...]
+    data: Any
+
+    def __str__(self) -> str:
+        rows = [f"{name:>13}: {getattr(self, name)!r}" for name in self.__slots__ if name != "data"]
+        return "\n".join(rows)
+
+
+def info(x: Any) -> ArrayInfo:
+    """Facts about array `x`: backend, dtype, shape, strides (bytes), device, contiguity,
+    read-only, size in bytes, and torch's autograd fields (``requires_grad``, ``grad``,
+    ``grad_fn``, ``is_leaf``), for every library.
+
+    ``data`` is `x` without autograd history (``x.detach()`` for torch, `x` itself else).
+
+    Examples
+    --------
+    >>> import numpy as np, xpbridge as xb
+    >>> i = xb.info(np.zeros((2, 3), dtype=np.float32))
+    >>> i.backend, i.shape, i.strides, i.requires_grad
+    ('numpy', (2, 3), (12, 4), False)
+    """
+    adapter = _adapter(x, "info")
+    facts = adapter.facts(x)
+    extra = facts.extra
+    return ArrayInfo(
+        backend=facts.backend,
+        dtype=DTYPES[facts.dtype],
+        shape=facts.shape,
+        device=facts.device,
+        strides=facts.strides,
+        contiguous=facts.c_contiguous,
+        f_contiguous=facts.f_contiguous,
+        readonly=facts.readonly,
+        immutable=facts.immutable,
+        lazy=facts.lazy,
+        nbytes=facts.nbytes,
+        data_ptr=facts.data_ptr,
+        requires_grad=facts.requires_grad,
+        grad=extra.get("grad"),
+        grad_fn=extra.get("grad_fn"),
+        is_leaf=extra.get("is_leaf"),
+        lazy_bits=facts.lazy_bits,
+        data=adapter.detach(x),
+    )
+
+
+class _Bytes:
+    """A NumPy view description of raw memory (never read: only its bounds are used)."""
+
+    def __init__(self, ptr: int, shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> None:
+        self.__array_interface__ = {
+            "data": (ptr, True),
+            "shape": (*shape, itemsize),
+            "strides": (*strides, 1),
+            "typestr": "|u1",
+            "version": 3,
+        }
+
+
+def _memory(x: Any) -> tuple[str, Any] | None:
+    adapter = adapter_for_type(type(x))
+    if adapter is None:
+        return None
+    facts = adapter.facts(x)
+    if facts.data_ptr is None or facts.strides is None or not facts.size:
+        return None
+    shape = tuple(int(n or 0) for n in facts.shape)
+    return facts.device, _Bytes(facts.data_ptr, shape, facts.strides, facts.itemsize)
+
+
+def shares_memory(a: Any, b: Any, /) -> bool:
+    """Whether arrays `a` and `b` (of any libraries) use some of the same bytes.
+
+    Exact (NumPy's ``shares_memory`` on the two memory layouts), for arrays of NumPy,
+    PyTorch, CuPy, JAX and array-api-strict on the same device. Lazy Dask arrays own no
+    memory until computed: ``False``.
+
+    Examples
+    --------
+    >>> import numpy as np, xpbridge as xb
+    >>> a = np.arange(6)
+    >>> xb.shares_memory(a, a[::2]), xb.shares_memory(a[::2], a[1::2])
+    (True, False)
+    """
+    left, right = _memory(a), _memory(b)
+    if left is None or right is None or left[0] != right[0]:
+        return False
+    return bool(np.shares_memory(np.asarray(left[1]), np.asarray(right[1])))
+
+
+def may_share_memory(a: Any, b: Any, /) -> bool:
+    """Whether the memory ranges of `a` and `b` overlap (fast; may say True for interleaved
+    views that share no byte, like ``a[::2]`` and ``a[1::2]``)."""
+    left, right = _memory(a), _memory(b)
+    if left is None or right is None or left[0] != right[0]:
+        return False
+    return bool(np.may_share_memory(np.asarray(left[1]), np.asarray(right[1])))
