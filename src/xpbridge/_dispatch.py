@@ -104,22 +104,6 @@ def _role(name: str, annotation: Any, kind: inspect._ParameterKind) -> tuple[str
     return "option", False
 
 
-class _Table(dict[type, Callable[..., Any]]):
-    """``type -> callable``, filled on first use by `resolve` (a dict subclass, so hits cost
-    one C-level lookup and misses need no exception handling in the caller)."""
-
-    __slots__ = ("_resolve",)
-
-    def __init__(self, resolve: Callable[[type], Callable[..., Any]]) -> None:
-        super().__init__()
-        self._resolve = resolve
-
-    def __missing__(self, cls: type) -> Callable[..., Any]:
-        found = self._resolve(cls)
-        self[cls] = found
-        return found
-
-
 class Function:
     """A declared public function: its parameters, and its per-backend implementations."""
 
@@ -153,9 +137,13 @@ class Function:
         self.promotes = tuple(
             i for i, p in enumerate(self.fast_params) if p.name in promotes
         )
-        self.fast: _Table = _Table(self._resolve_fast)
-        self.full: _Table = _Table(self._resolve_full)
+        # Per array type: the callable of the fast path (None: the backend's native function
+        # needs identical dtypes, see `same`), of identical-dtype calls, and of full calls.
+        self.fast: dict[type, Callable[..., Any] | None] = {}
+        self.same: dict[type, Callable[..., Any]] = {}
+        self.full: dict[type, Callable[..., Any]] = {}
         self._impls: dict[str, Callable[..., Any]] = {}
+        self._raw: dict[str, Callable[..., Any]] = {}
 
     def __repr__(self) -> str:
         return f"<xpbridge function {self.path}{self.signature}>"
@@ -181,8 +169,8 @@ class Function:
             impl = adapter.implementation(self.backend_path)
         if impl is None:
             impl = _unsupported(self.path, adapter)
-        else:
-            impl = self._normalizing(impl, adapter)
+        self._raw[adapter.name] = impl
+        impl = self._normalizing(impl, adapter)
         self._impls[adapter.name] = impl
         return impl
 
@@ -215,21 +203,33 @@ class Function:
         """The parameters an implementation receives (routing ones removed)."""
         return tuple(p for p in self.params if p.role not in {"backend", "like", "xp"})
 
-    def _resolve_fast(self, cls: type) -> Callable[..., Any]:
+    def fast_miss(self, cls: type) -> Callable[..., Any] | None:
+        """Fill the fast-path tables for arrays of type `cls` (first call with that type)."""
         adapter = adapter_for_type(cls)
+        entry: Callable[..., Any] | None
         if adapter is None:
-            return self._fallback_fast
-        if not self.generic:
-            fast = adapter.fast_implementation(self.backend_path, self.promotes)
-            if fast is not None:
-                return fast
-        return self.implementation(adapter)
+            entry = self._fallback_fast
+        else:
+            self.implementation(adapter)
+            # The fast call passes no dtype or device, so the raw callable will do.
+            passes_spellings = any(p.role in {"dtype", "device"} for p in self.fast_params)
+            entry = (self._impls if passes_spellings else self._raw)[adapter.name]
+            native = None if self.generic else adapter.fast_implementation(self.backend_path)
+            if native is not None and len(self.promotes) > 1 and not adapter.native_promotion:
+                # Exact only for identical dtypes; the generated code checks them.
+                self.same[cls] = native
+                entry = None
+            elif native is not None:
+                entry = native
+        self.fast[cls] = entry
+        return entry
 
-    def _resolve_full(self, cls: type) -> Callable[..., Any]:
+    def full_miss(self, cls: type) -> Callable[..., Any]:
+        """Fill the full-call table for arrays of type `cls`."""
         adapter = adapter_for_type(cls)
-        if adapter is None:
-            return self._fallback_full
-        return self.implementation(adapter)
+        entry = self._fallback_full if adapter is None else self.implementation(adapter)
+        self.full[cls] = entry
+        return entry
 
     def _fallback_fast(self, *required: Any) -> Any:
         given = dict(zip((p.name for p in self.fast_params), required, strict=True))
@@ -447,9 +447,15 @@ class _RaggedError(BridgeError, ValueError):
     pass
 
 
-def reraise_translated(exc: Exception, adapter: Adapter | None, path: str) -> None:
-    """Raise the xpbridge error that explains `exc`, if the adapter knows one; else return."""
-    if adapter is None or isinstance(exc, BridgeError):
+def reraise_translated(exc: Exception, owner: Adapter | type | None, path: str) -> None:
+    """Raise the xpbridge error that explains `exc`, if the adapter knows one; else return.
+
+    `owner` is the adapter, or the array type whose adapter to ask.
+    """
+    if isinstance(exc, BridgeError):
+        return
+    adapter = adapter_for_type(owner) if isinstance(owner, type) else owner
+    if adapter is None:
         return
     translated = adapter.translate_error(exc, path)
     if translated is not None:
@@ -518,63 +524,104 @@ def materialize(path: str, module: str) -> Callable[..., Any]:
 
 
 def _source(function: Function) -> tuple[str, dict[str, Any]]:
+    """The text of the public function and the names it uses (its global scope)."""
     scope: dict[str, Any] = {
         "_fast": function.fast,
+        "_same": function.same,
         "_full": function.full,
+        "_fast_miss": function.fast_miss,
+        "_full_miss": function.full_miss,
         "_call": function.call,
-        "_adapter_for_type": adapter_for_type,
         "_reraise": reraise_translated,
         "_path": function.path,
     }
     header: list[str] = []
-    seen_kw = False
-    for p in function.params:
+    keyword_only = False
+    for i, p in enumerate(function.params):
         text = p.name
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
-            text = f"*{p.name}"
-            seen_kw = True
-        elif p.kind is inspect.Parameter.KEYWORD_ONLY and not seen_kw:
+            text, keyword_only = f"*{p.name}", True
+        elif p.kind is inspect.Parameter.KEYWORD_ONLY and not keyword_only:
             header.append("*")
-            seen_kw = True
+            keyword_only = True
         if p.default is not _EMPTY:
             scope[f"_d_{p.name}"] = p.default
             text += f"=_d_{p.name}"
         header.append(text)
-        if p.kind is inspect.Parameter.POSITIONAL_ONLY and (
-            p is function.params[-1]
-            or function.params[function.params.index(p) + 1].kind
-            is not inspect.Parameter.POSITIONAL_ONLY
-        ):
+        following = function.params[i + 1].kind if i + 1 < len(function.params) else None
+        if p.kind is inspect.Parameter.POSITIONAL_ONLY and following is not p.kind:
             header.append("/")
-    all_values = ", ".join(p.name for p in function.params)
-    lines = [f"def {function.name}({', '.join(header)}):"]
-    fast = function.fast_arrays and not function.creation and not any(
-        p.kind is inspect.Parameter.VAR_POSITIONAL for p in function.params
-    )
-    if fast:
-        first = function.fast_params[function.fast_arrays[0]].name
-        checks = [
-            f"type({function.fast_params[i].name}) is _t" for i in function.fast_arrays[1:]
-        ] + [f"{p.name} is _d_{p.name}" for p in function.params if not p.required]
-        required = ", ".join(p.name for p in function.fast_params)
-        lines += [f"    _t = type({first})", "    try:"]
-        if checks:
-            lines.append(f"        if {' and '.join(checks)}:")
-            lines.append(f"            return _fast[_t]({required})")
-        else:
-            lines.append(f"        return _fast[_t]({required})")
-        single = len([p for p in function.params if p.role in {"array", "arrays"}]) == 1
-        if single and checks:
-            args, kwargs = [], []
-            for p in function._impl_params:
-                (args if p.positional else kwargs).append(
-                    p.name if p.positional else f"{p.name}={p.name}"
-                )
-            lines.append(f"        return _full[_t]({', '.join(args + kwargs)})")
-        lines += [
-            "    except Exception as _exc:",
-            "        _reraise(_exc, _adapter_for_type(_t), _path)",
-            "        raise",
-        ]
-    lines.append(f"    return _call(({all_values},))" if function.params else "    return _call(())")
+    body = _fast_body(function) + _full_body(function)
+    values = ", ".join(p.name for p in function.params)
+    body.append(f"return _call(({values},))" if values else "return _call(())")
+    lines = [f"def {function.name}({', '.join(header)}):", *("    " + line for line in body)]
     return "\n".join(lines) + "\n", scope
+
+
+def _guarded_call(call: str, table: str, miss: str) -> list[str]:
+    """Look `_t` up in `table` (filling it on a miss), then run `call`, translating errors."""
+    return [
+        "try:",
+        f"    _f = {table}[_t]",
+        "except KeyError:",
+        f"    _f = {miss}(_t)",
+        *_translated(call),
+    ]
+
+
+def _translated(call: str) -> list[str]:
+    return [
+        "try:",
+        f"    return {call}",
+        "except Exception as _exc:",
+        "    _reraise(_exc, _t, _path)",
+        "    raise",
+    ]
+
+
+def _fast_body(function: Function) -> list[str]:
+    """One type check per array argument, identity checks of the options, one lookup."""
+    variadic = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in function.params)
+    if not function.fast_arrays or function.creation or variadic:
+        return []
+    arrays = [function.fast_params[i].name for i in function.fast_arrays]
+    required = ", ".join(p.name for p in function.fast_params)
+    checks = [f"type({name}) is _t" for name in arrays[1:]]
+    checks += [f"{p.name} is _d_{p.name}" for p in function.params if not p.required]
+    inner = [
+        "try:",
+        "    _f = _fast[_t]",
+        "except KeyError:",
+        "    _f = _fast_miss(_t)",
+    ]
+    if len(function.promotes) > 1:
+        promoted = [function.fast_params[i].name for i in function.promotes]
+        same = " and ".join(
+            f"{promoted[0]}.dtype is {other}.dtype" for other in promoted[1:]
+        )
+        inner += ["if _f is None:", f"    if not ({same}):", f"        return _call(({', '.join(p.name for p in function.params)},))", "    _f = _same[_t]"]
+    inner += _translated(f"_f({required})")
+    lines = [f"_t = type({arrays[0]})"]
+    if checks:
+        lines.append(f"if {' and '.join(checks)}:")
+        lines += ["    " + line for line in inner]
+    else:
+        lines += inner
+    return lines
+
+
+def _full_body(function: Function) -> list[str]:
+    """Functions of one array with options given: one lookup, no argument rewriting."""
+    carriers = [p for p in function.params if p.role in {"array", "arrays"}]
+    has_options = any(not p.required for p in function.params)
+    if (
+        len(carriers) != 1
+        or carriers[0].role != "array"
+        or not carriers[0].required
+        or not has_options
+        or function.creation
+        or function.generic
+    ):
+        return []
+    args = [p.name if p.positional else f"{p.name}={p.name}" for p in function._impl_params]
+    return _guarded_call(f"_f({', '.join(args)})", "_full", "_full_miss")

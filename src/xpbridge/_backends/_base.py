@@ -128,12 +128,16 @@ class Adapter:
                 return None
         return obj if callable(obj) else None
 
-    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
-        """A faster callable valid when only the array arguments are passed (all options at
-        their defaults, arrays of this backend with identical dtypes in positions `promotes`).
+    #: Whether the library's own binary functions promote differing dtypes as the standard
+    #: says. If not, :meth:`fast_implementation` is used only for identical dtypes.
+    native_promotion: ClassVar[bool] = True
 
-        None means: use :meth:`implementation`. Adapters return the library's native function
-        where it is exact in that case (array-api-compat wrappers cost about a microsecond).
+    def fast_implementation(self, path: str) -> Callable[..., Any] | None:
+        """A faster callable, exact when only the required arguments are passed (options at
+        their defaults) and, unless :attr:`native_promotion`, the dtypes are identical.
+
+        None means: use :meth:`implementation`. Adapters return the library's own function
+        where it is exact there (array-api-compat's wrappers cost about a microsecond).
         """
         return None
 

@@ -48,7 +48,7 @@ class NumpyAdapter(Adapter):
     def xp(self) -> Any:
         return compat_numpy
 
-    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
+    def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         if path in _NATIVE_WHEN_PLAIN and hasattr(np, path):
             native: Callable[..., Any] = getattr(np, path)
             return native

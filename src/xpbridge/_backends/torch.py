@@ -62,28 +62,6 @@ _UNSIGNED_WIDE = re.compile(r"not implemented for '(UInt(16|32|64))'")
 _DEVICE_MIX = "Expected all tensors to be on the same device"
 
 
-def _guarded(native: Callable[..., Any], full: Callable[..., Any], promotes: tuple[int, ...]) -> Callable[..., Any]:
-    """Call `native` when the promoting arguments share a dtype, else the standard version."""
-    if len(promotes) < 2:
-        return native
-    i, j = promotes[0], promotes[1]
-    if promotes == (0, 1):
-
-        def binary(x1: Any, x2: Any, /) -> Any:
-            if x1.dtype is x2.dtype:
-                return native(x1, x2)
-            return full(x1, x2)
-
-        return binary
-
-    def general(*args: Any) -> Any:
-        if args[i].dtype is args[j].dtype:
-            return native(*args)
-        return full(*args)
-
-    return general
-
-
 def _from_numpy(a: Any) -> Any:
     import numpy as np
 
@@ -114,14 +92,12 @@ class TorchAdapter(Adapter):
     def xp(self) -> Any:
         return compat_torch
 
-    def fast_implementation(self, path: str, promotes: tuple[int, ...]) -> Callable[..., Any] | None:
+    # torch promotes a 0-d tensor's dtype away (float32 + 0-d float64 -> float32).
+    native_promotion = False
+
+    def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         native_name = _NATIVE_WHEN_PLAIN.get(path)
-        if native_name is None:
-            return None
-        native: Callable[..., Any] = getattr(torch, native_name)
-        full = self.implementation(path)
-        assert full is not None
-        return _guarded(native, full, promotes)
+        return None if native_name is None else getattr(torch, native_name)
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         text = str(exc)
