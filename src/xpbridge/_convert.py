@@ -71,7 +71,8 @@ class Step:
     run: Callable[[Any], Any] = field(repr=False, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.action}{' -> copy' if self.copies else ''} ({self.reason})"
+        copies = " -> copy" if self.copies and self.action != "copy" else ""
+        return f"{self.action}{copies} ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)

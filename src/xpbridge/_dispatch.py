@@ -425,7 +425,9 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
         hasattr(value, attr)
         for attr in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")
     )
-    if not array_like:
+    if not array_like or hasattr(value, "__array_namespace__"):
+        # An array of a library xpbridge does not know: converting it through NumPy would
+        # silently change its library (and maybe device), so refuse.
         raise UnknownArrayTypeError(_unknown_message(path, param, value))
     try:
         return adapter.asarray(value, device=device)

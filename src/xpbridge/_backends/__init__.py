@@ -53,7 +53,7 @@ BACKENDS: Final = (
     BackendSpec("dask", (("dask.array", "Array"),), "dask:DaskAdapter", "dask", 20),
     BackendSpec(
         "array_api_strict",
-        (("array_api_strict", "Array"),),
+        (("array_api_strict._array_object", "Array"),),
         "array_api_strict:StrictAdapter",
         "array_api_strict",
         10,

@@ -202,14 +202,21 @@ class TorchAdapter(Adapter):
             itemsize=itemsize,
             c_contiguous=x.is_contiguous() if unsupported is None else None,
             f_contiguous=(
-                x.permute(*range(x.ndim - 1, -1, -1)).is_contiguous()
-                if unsupported is None
-                else None
+                None
+                if unsupported is not None
+                else x.is_contiguous()
+                if x.ndim < 2
+                else x.permute(*range(x.ndim - 1, -1, -1)).is_contiguous()
             ),
             requires_grad=x.requires_grad,
             lazy_bits=bits,
             unsupported=unsupported,
-            extra={"grad": x.grad, "grad_fn": x.grad_fn, "is_leaf": x.is_leaf},
+            extra={
+                # Reading .grad of a non-leaf warns; it is never populated there anyway.
+                "grad": x.grad if x.is_leaf or x.retains_grad else None,
+                "grad_fn": x.grad_fn,
+                "is_leaf": x.is_leaf,
+            },
         )
 
     def requires_grad(self, x: Any) -> bool:
