@@ -126,6 +126,11 @@ class Function:
             for p in signature.parameters.values()
         )
         roles = {p.name: p.role for p in self.params}
+        # The parameters an implementation receives (routing ones removed). Set here, not a
+        # cached_property: Python 3.11's takes a lock, which torch.compile cannot trace.
+        self._impl_params = tuple(
+            p for p in self.params if p.role not in {"backend", "like", "xp"}
+        )
         self.generic = "xp" in roles
         self.creation = "backend" in roles or "like" in roles
         # The fast call passes the required parameters, in order; the table is keyed by the
@@ -197,11 +202,6 @@ class Function:
             return impl(*args_list, **kwargs)
 
         return normalized
-
-    @functools.cached_property
-    def _impl_params(self) -> tuple[Param, ...]:
-        """The parameters an implementation receives (routing ones removed)."""
-        return tuple(p for p in self.params if p.role not in {"backend", "like", "xp"})
 
     def fast_miss(self, cls: type) -> Callable[..., Any] | None:
         """Fill the fast-path tables for arrays of type `cls` (first call with that type)."""

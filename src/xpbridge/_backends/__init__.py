@@ -11,12 +11,13 @@ import importlib
 import importlib.util
 import sys
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .._errors import BackendNotAvailableError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._base import Adapter
 
 __all__ = [
@@ -75,13 +76,31 @@ def _spec(name: str) -> BackendSpec:
     return spec
 
 
-@cache
+# Plain dicts rather than functools.cache: torch.compile reads a dict hit as a constant but
+# ignores a functools cache and traces the function behind it (into importlib: a graph break).
+_ADAPTERS: dict[str, Adapter] = {}
+_BY_TYPE: dict[type, Adapter | None] = {}
+
+
 def get_adapter(name: str) -> Adapter:
     """The adapter of backend `name`, importing its library (the caller asked for it)."""
-    spec = _spec(name)
-    module_name, _, class_name = spec.adapter.partition(":")
     try:
-        module = importlib.import_module(f"{__name__}.{module_name}")
+        return _ADAPTERS[name]
+    except KeyError:
+        pass
+    spec = _spec(name)
+    adapter = _ADAPTERS.get(spec.name)
+    if adapter is None:
+        adapter = _load(spec)
+    # One adapter per backend, whatever name it was asked by ("np", "numpy").
+    _ADAPTERS[spec.name] = _ADAPTERS[name] = adapter
+    return adapter
+
+
+def _load(spec: BackendSpec) -> Adapter:
+    class_name = spec.adapter.partition(":")[2]
+    try:
+        module = _IMPORTERS[spec.name]()
     except ImportError as exc:
         msg = (
             f"backend {spec.name!r} needs the {spec.import_name!r} package, which could not be "
@@ -90,6 +109,23 @@ def get_adapter(name: str) -> Adapter:
         raise BackendNotAvailableError(msg) from exc
     adapter: Adapter = getattr(module, class_name)()
     return adapter
+
+
+def _importer(module_name: str) -> Callable[[], Any]:
+    """A function whose body is the statement ``from . import <module_name>``.
+
+    torch.compile runs import statements while it traces, but breaks the graph at
+    ``importlib.import_module`` and ``__import__``; a first xpbridge call inside a compiled
+    function loads its adapter, so the import must be a statement.
+    """
+    scope = {"__name__": __name__, "__package__": __package__}
+    source = f"def load():\n    from . import {module_name} as module\n    return module\n"
+    exec(compile(source, f"<xpbridge import of {module_name}>", "exec"), scope)  # noqa: S102
+    load: Callable[[], Any] = scope["load"]
+    return load
+
+
+_IMPORTERS: Final = {spec.name: _importer(spec.adapter.partition(":")[0]) for spec in BACKENDS}
 
 
 def _matches(cls: type, spec: BackendSpec) -> bool:
@@ -102,13 +138,19 @@ def _matches(cls: type, spec: BackendSpec) -> bool:
     return False
 
 
-@cache
 def adapter_for_type(cls: type) -> Adapter | None:
     """The adapter whose library owns arrays of type `cls`, or None; cached per type."""
+    try:
+        return _BY_TYPE[cls]
+    except KeyError:
+        pass
+    found = None
     for spec in BACKENDS:
         if _matches(cls, spec):
-            return get_adapter(spec.name)
-    return None
+            found = get_adapter(spec.name)
+            break
+    _BY_TYPE[cls] = found
+    return found
 
 
 def available_backends() -> list[str]:

@@ -7,10 +7,11 @@ conforms); a subclass overrides only what its library does differently.
 
 from __future__ import annotations
 
+import functools
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, ClassVar
 
 import array_api_compat
@@ -88,8 +89,39 @@ class Facts:
         return lo, hi + self.itemsize
 
 
+if sys.version_info >= (3, 12):
+    cached_property = functools.cached_property
+else:
+
+    class cached_property(functools.cached_property):  # type: ignore[type-arg] # noqa: N801
+        """``functools.cached_property`` without the lock Python 3.11 takes on a first read.
+
+        torch.compile cannot trace that lock, and the first xpbridge call inside a compiled
+        function reads adapter attributes for the first time (Python 3.12 dropped the lock).
+        """
+
+        def __get__(self, instance: Any, owner: type | None = None) -> Any:
+            if instance is None:
+                return self
+            cache = instance.__dict__
+            try:
+                return cache[self.attrname]
+            except KeyError:
+                value = cache[self.attrname] = self.func(instance)
+                return value
+
+
 class Adapter:
     """One backend's behaviour. Subclasses set the class attributes and override deviations."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Adapters use functools.cached_property; give them the lock-free one on 3.11.
+        for name, value in list(vars(cls).items()):
+            if type(value) is functools.cached_property:
+                replacement = cached_property(value.func)
+                replacement.__set_name__(cls, name)
+                setattr(cls, name, replacement)
 
     #: Registry name of the backend (``"torch"``).
     name: ClassVar[str]
