@@ -215,7 +215,12 @@ class Function:
             passes_spellings = any(p.role in {"dtype", "device"} for p in self.fast_params)
             entry = (self._impls if passes_spellings else self._raw)[adapter.name]
             native = None if self.generic else adapter.fast_implementation(self.backend_path)
-            if native is not None and len(self.promotes) > 1 and not adapter.native_promotion:
+            if (
+                native is not None
+                and len(self.promotes) > 1
+                and not adapter.native_promotion
+                and self.backend_path not in adapter.refuses_mixed_dtypes
+            ):
                 # Exact only for identical dtypes; the generated code checks them.
                 self.same[cls] = native
                 entry = None
@@ -548,7 +553,7 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
             keyword_only = True
         if p.default is not _EMPTY:
             scope[f"_d_{p.name}"] = p.default
-            text += f"=_d_{p.name}"
+            text += f"={_default(p)}"
         header.append(text)
         following = function.params[i + 1].kind if i + 1 < len(function.params) else None
         if p.kind is inspect.Parameter.POSITIONAL_ONLY and following is not p.kind:
@@ -581,15 +586,30 @@ def _translated(call: str) -> list[str]:
     ]
 
 
+def _default(p: Param) -> str:
+    """How the generated code spells `p`'s default: a literal for None, True and False (a
+    constant load, cheaper than a global one), else the ``_d_<name>`` global."""
+    if p.default is None or p.default is True or p.default is False:
+        return repr(p.default)
+    return f"_d_{p.name}"
+
+
 def _fast_body(function: Function) -> list[str]:
-    """One type check per array argument, identity checks of the options, one lookup."""
+    """One type check per array argument, identity checks of the options, one lookup.
+
+    Any error of the fast call sends the call down the general path, which applies the
+    full rules: it promotes where the library's own function refused (torch's matmul of
+    two dtypes), or raises the error explained (after the except block, so the traceback
+    does not chain the fast call's error).
+    """
     variadic = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in function.params)
     if not function.fast_arrays or function.creation or variadic:
         return []
     arrays = [function.fast_params[i].name for i in function.fast_arrays]
     required = ", ".join(p.name for p in function.fast_params)
+    general = f"return _call(({', '.join(p.name for p in function.params)},))"
     checks = [f"type({name}) is _t" for name in arrays[1:]]
-    checks += [f"{p.name} is _d_{p.name}" for p in function.params if not p.required]
+    checks += [f"{p.name} is {_default(p)}" for p in function.params if not p.required]
     inner = [
         "try:",
         "    _f = _fast[_t]",
@@ -597,18 +617,17 @@ def _fast_body(function: Function) -> list[str]:
         "    _f = _fast_miss(_t)",
     ]
     if len(function.promotes) > 1:
-        promoted = [function.fast_params[i].name for i in function.promotes]
-        same = " and ".join(
-            f"{promoted[0]}.dtype is {other}.dtype" for other in promoted[1:]
-        )
-        inner += ["if _f is None:", f"    if not ({same}):", f"        return _call(({', '.join(p.name for p in function.params)},))", "    _f = _same[_t]"]
-    inner += _translated(f"_f({required})")
+        # None: the library's own function is exact only for identical dtypes (torch).
+        first, *others = (function.fast_params[i].name for i in function.promotes)
+        differ = " or ".join(f"{first}.dtype is not {other}.dtype" for other in others)
+        inner += ["if _f is None:", f"    if {differ}:", f"        {general}", "    _f = _same[_t]"]
+    inner += ["try:", f"    return _f({required})", "except Exception:", "    pass"]
     lines = [f"_t = type({arrays[0]})"]
     if checks:
         lines.append(f"if {' and '.join(checks)}:")
-        lines += ["    " + line for line in inner]
+        lines += ["    " + line for line in [*inner, general]]
     else:
-        lines += inner
+        lines += inner  # falls through to the general path below
     return lines
 
 

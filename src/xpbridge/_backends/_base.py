@@ -164,6 +164,11 @@ class Adapter:
     #: says. If not, :meth:`fast_implementation` is used only for identical dtypes.
     native_promotion: ClassVar[bool] = True
 
+    #: Paths whose :meth:`fast_implementation` raises for arrays of differing dtypes rather
+    #: than promoting them its own way; the fast path then skips comparing the dtypes (the
+    #: error sends the call down the general path, which promotes).
+    refuses_mixed_dtypes: ClassVar[frozenset[str]] = frozenset()
+
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         """A faster callable, exact when only the required arguments are passed (options at
         their defaults) and, unless :attr:`native_promotion`, the dtypes are identical.

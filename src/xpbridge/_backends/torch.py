@@ -94,6 +94,8 @@ class TorchAdapter(Adapter):
 
     # torch promotes a 0-d tensor's dtype away (float32 + 0-d float64 -> float32).
     native_promotion = False
+    # torch.matmul raises for two dtypes (every pair, every shape: checked) and never promotes.
+    refuses_mixed_dtypes = frozenset({"matmul"})
 
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         native_name = _NATIVE_WHEN_PLAIN.get(path)
