@@ -181,11 +181,13 @@ class Function:
 
     def _normalizing(self, impl: Callable[..., Any], adapter: Adapter) -> Callable[..., Any]:
         """Wrap `impl` so dtype and device arguments reach it as the backend's own objects."""
-        convert = {"dtype": adapter.native_dtype, "device": adapter.native_device}
+        # Roles, not bound methods: torch.compile can rebuild this closure when the first
+        # call for a backend happens while it traces (a bound method of an adapter made
+        # during the trace it cannot).
         targets = [
-            (i if p.positional else p.name, convert[p.role])
+            (i if p.positional else p.name, p.role)
             for i, p in enumerate(self._impl_params)
-            if p.role in convert
+            if p.role in {"dtype", "device"}
         ]
         if not targets:
             return impl
@@ -193,12 +195,13 @@ class Function:
         @functools.wraps(impl)
         def normalized(*args: Any, **kwargs: Any) -> Any:
             args_list = list(args)
-            for where, to_native in targets:
+            for where, role in targets:
+                convert = adapter.native_dtype if role == "dtype" else adapter.native_device
                 if isinstance(where, int):
                     if where < len(args_list):
-                        args_list[where] = to_native(args_list[where])
+                        args_list[where] = convert(args_list[where])
                 elif where in kwargs:
-                    kwargs[where] = to_native(kwargs[where])
+                    kwargs[where] = convert(kwargs[where])
             return impl(*args_list, **kwargs)
 
         return normalized
