@@ -458,10 +458,16 @@ def to(
     >>> float(a[0])
     0.0
     """
-    if not explain and chunks is None and device is None and dtype is None and copy is None and detach is None:
-        fast = _fast_route(type(x), backend)
-        if fast is not None:
-            result = fast(x)
+    plain = device is None and dtype is None and copy is None and detach is None
+    if plain and chunks is None and explain is False:
+        # The adapters' optimistic zero-copy route, if there is one (it returns
+        # NotImplemented for anything it is not sure about).
+        try:
+            route = _FAST[backend][type(x)]
+        except KeyError:
+            route = _fast_route(type(x), backend)
+        if route is not None:
+            result = route(x)
             if result is not NotImplemented:
                 return result
     target = get_adapter(backend)
@@ -505,27 +511,22 @@ def _assert_independent(x: Any, result: Any) -> None:
         raise CopyRequiredError(msg)
 
 
-_FAST: dict[tuple[type, str], Callable[[Any], Any] | None] = {}
+#: backend -> source array type -> the optimistic route of plain conversions (or None).
+_FAST: dict[str, dict[type, Callable[[Any], Any] | None]] = {}
 
 
 def _fast_route(cls: type, backend: str) -> Callable[[Any], Any] | None:
     """The optimistic zero-copy route for plain calls (``to(x, backend)``), or None.
 
     It returns ``NotImplemented`` for inputs it does not handle, which then get planned.
+    Filled on the first conversion of each type to each backend.
     """
-    key = (cls, backend)
-    try:
-        return _FAST[key]
-    except KeyError:
-        pass
     source = adapter_for_type(cls)
     found = None
     if source is not None:
-        if source.name == backend:
-            found = _identity
-        else:
-            found = get_adapter(backend).fast_import(source.name)
-    _FAST[key] = found
+        target = get_adapter(backend)
+        found = _identity if target is source else target.fast_import(source.name)
+    _FAST.setdefault(backend, {})[cls] = found
     return found
 
 

@@ -66,6 +66,10 @@ class StrictAdapter(Adapter):
     def native_imports(self) -> dict[str, tuple[str, Any]]:
         return {"numpy": ("array_api_strict.asarray (shares NumPy's buffer)", _wrap_numpy)}
 
+    def fast_import(self, source: str) -> Any:
+        fast = {"numpy": _fast_from_numpy, "torch": _fast_from_torch, "jax": _fast_from_dlpack}
+        return fast.get(source)
+
     def to_host(self, x: Any) -> Any:
         return np.array(np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE"))), copy=True)
 
@@ -82,3 +86,24 @@ class StrictAdapter(Adapter):
 
 def _wrap_numpy(a: Any) -> Any:
     return array_api_strict.asarray(a, copy=None)
+
+
+def _fast_from_numpy(a: Any) -> Any:
+    try:
+        return _wrap_numpy(a)  # refuses byte-swapped memory and dtypes it lacks (float16)
+    except (TypeError, ValueError):
+        return NotImplemented
+
+
+def _fast_from_torch(t: Any) -> Any:
+    if t.is_neg():  # DLPack exports a lazy negation without applying it: plan it
+        return NotImplemented
+    return _fast_from_dlpack(t)
+
+
+def _fast_from_dlpack(x: Any) -> Any:
+    # DLPack refuses grad, conjugate views, other devices and dtypes NumPy lacks.
+    try:
+        return array_api_strict.from_dlpack(x)
+    except (BufferError, RuntimeError, TypeError, ValueError):
+        return NotImplemented

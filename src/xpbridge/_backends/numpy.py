@@ -36,6 +36,41 @@ def _fast_from_torch(t: Any) -> Any:
         return NotImplemented
 
 
+# The NumPy dtypes of the standard's dtypes: what a view may carry (bfloat16 comes from
+# ml_dtypes, which JAX loads).
+_VIEWABLE = frozenset(np.dtype(name) for name in DTYPES if name != "bfloat16")
+# JAX shardings seen so far -> whether they place the whole array in this host's memory.
+_ON_HOST: dict[Any, bool] = {}
+
+
+def _fast_from_jax(x: Any) -> Any:
+    # A read-only view of a JAX array in host memory; other devices (a copy to the host),
+    # sharded or deleted arrays, tracers and dtypes beyond the standard's get planned.
+    try:
+        sharding = x.sharding
+        on_host = _ON_HOST.get(sharding)
+        if on_host is None:
+            devices = sharding.device_set
+            on_host = len(devices) == 1 and next(iter(devices)).platform == "cpu"
+            _ON_HOST[sharding] = on_host
+        view = np.asarray(x) if on_host else None
+    except Exception:  # noqa: BLE001 - whatever it is, the planner explains it
+        return NotImplemented
+    if view is None or (view.dtype not in _VIEWABLE and view.dtype.name != "bfloat16"):
+        return NotImplemented
+    return view
+
+
+def _fast_from_strict(x: Any) -> Any:
+    try:
+        return np.asarray(x)  # the array's own NumPy buffer; refuses its fake devices
+    except RuntimeError:
+        return NotImplemented
+
+
+_FAST_IMPORTS = {"torch": _fast_from_torch, "jax": _fast_from_jax, "array_api_strict": _fast_from_strict}
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
@@ -149,7 +184,7 @@ class NumpyAdapter(Adapter):
         }
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        return _fast_from_torch if source == "torch" else None
+        return _FAST_IMPORTS.get(source)
 
     def to_host(self, x: Any) -> Any:
         return np.asarray(x)
