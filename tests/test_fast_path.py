@@ -1,0 +1,233 @@
+"""The fast paths stay lean and never answer differently from the general path.
+
+No timing here (that is ``python -m benchmarks``): these tests pin down the structure the
+speed comes from (the library's own function resolved once per type, nothing else on the
+hot path) and check that every shortcut gives what the general path gives, on the inputs
+where the two could differ (0-d tensors, mixed dtypes, read-only, byte-swapped or lazily
+negated memory, fake devices).
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import xpbridge as xb
+from xpbridge._dispatch import REGISTRY
+from xpbridge.testing import assert_equal
+
+SRC = Path(xb.__file__).parent.parent
+
+
+def _general(path: str, *required: Any) -> Any:
+    """What the general path computes for a call with only the required arguments."""
+    function = REGISTRY[path]
+    given = iter(required)
+    return function.call(tuple(next(given) if p.required else p.default for p in function.params))
+
+
+# ---------------------------------------------------------------------- structure
+
+
+def test_numpy_calls_resolve_to_numpys_own_functions() -> None:
+    a = np.ones((2, 2))
+    xb.add(a, a), xb.exp(a), xb.matmul(a, a)
+    assert REGISTRY["add"].fast[np.ndarray] is np.add
+    assert REGISTRY["exp"].fast[np.ndarray] is np.exp
+    assert REGISTRY["matmul"].fast[np.ndarray] is np.matmul
+
+
+def test_generated_hot_path_is_type_checks_and_one_lookup() -> None:
+    source = inspect.getsource(xb.add)
+    hot = source.split("return _call")[0]  # up to the first way out to the general path
+    assert hot.count("type(") == 2
+    assert hot.count("_fast[_t]") == 1
+    for costly in ("isinstance", "**", "dict(", "getattr", "_d_"):
+        assert costly not in hot, costly
+    # Options at their default are compared by identity, with literals where they can be.
+    assert "axis is None and dtype is None and keepdims is False" in inspect.getsource(xb.sum)
+
+
+def test_torch_binary_functions_check_dtypes_but_matmul_does_not() -> None:
+    torch = pytest.importorskip("torch")
+    t = torch.ones(2, 2)
+    xb.add(t, t)
+    xb.matmul(t, t)
+    # None: torch.add is exact only for identical dtypes, which the generated code checks.
+    assert REGISTRY["add"].fast[torch.Tensor] is None
+    assert REGISTRY["add"].same[torch.Tensor] is torch.add
+    # torch.matmul raises (never promotes) for two dtypes: called without the check.
+    assert REGISTRY["matmul"].fast[torch.Tensor] is torch.matmul
+
+
+# ---------------------------------------------------------------------- same answers
+
+_DTYPES = ["bool", "int8", "uint8", "int32", "int64", "float32", "float64", "complex64"]
+_BINARY = ["add", "multiply", "less", "maximum", "logical_and", "bitwise_and", "divide", "pow"]
+
+
+def _arrays(library: str, dtype: str, shape: tuple[int, ...]) -> Any:
+    values = np.asarray(np.arange(1, 1 + int(np.prod(shape)), dtype=np.int64).reshape(shape) % 3)
+    if library == "numpy":
+        return values.astype(dtype)
+    torch = pytest.importorskip("torch")
+    return torch.from_numpy(values).to(getattr(torch, dtype))
+
+
+def _same_outcome(fast: Any, general: Any) -> None:
+    """Both calls return equal arrays, or both raise an error of the same type."""
+    try:
+        expected = general()
+    except Exception as exc:  # noqa: BLE001 - the general path may refuse (torch uint ops)
+        with pytest.raises(type(exc)):
+            fast()
+        return
+    assert_equal(fast(), expected)
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+@pytest.mark.parametrize("path", _BINARY)
+def test_binary_fast_path_agrees_with_the_general_path(library: str, path: str) -> None:
+    shapes = [(), (3,), (2, 3)]
+    for d1, d2 in itertools.product(_DTYPES, repeat=2):
+        for s1, s2 in [((), (3,)), ((3,), ()), *((s, s) for s in shapes)]:
+            x1, x2 = _arrays(library, d1, s1), _arrays(library, d2, s2)
+            _same_outcome(
+                lambda: getattr(xb, path)(x1, x2),  # noqa: B023 - called right away
+                lambda: _general(path, x1, x2),  # noqa: B023
+            )
+
+
+def test_torch_zero_d_promotion_follows_the_standard_not_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.ones(3, dtype=torch.float32)
+    y = torch.tensor(2.0, dtype=torch.float64)  # torch alone: float32 (0-d loses)
+    assert torch.add(x, y).dtype == torch.float32
+    assert xb.add(x, y).dtype == torch.float64
+    assert xb.matmul(torch.ones(2, 2), torch.ones(2, 2, dtype=torch.float64)).dtype == (
+        torch.float64
+    )
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+def test_one_array_fast_paths_agree_with_the_general_path(library: str) -> None:
+    for dtype in _DTYPES:
+        for shape in [(), (2, 3)]:
+            x = _arrays(library, dtype, shape)
+            for path in ["exp", "sum", "prod", "max", "abs", "negative", "sqrt"]:
+                _same_outcome(lambda: getattr(xb, path)(x), lambda: _general(path, x))  # noqa: B023
+            condition = _arrays(library, "bool", shape)
+            _same_outcome(lambda: xb.where(condition, x, x), lambda: _general("where", condition, x, x))  # noqa: B023
+            _same_outcome(lambda: xb.reshape(x, (-1,)), lambda: _general("reshape", x, (-1,)))  # noqa: B023
+
+
+def test_a_failing_fast_call_raises_the_general_paths_error_unchained() -> None:
+    with pytest.raises(ValueError, match="broadcast") as info:
+        xb.add(np.ones(2), np.ones(3))
+    assert info.value.__context__ is None
+
+
+# ---------------------------------------------------------------------- conversions
+
+
+def _conversion_inputs() -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = [("numpy", np.arange(6.0))]
+    readonly = np.arange(3.0)
+    readonly.flags.writeable = False
+    found += [
+        ("numpy read-only", readonly),
+        ("numpy byte-swapped", np.arange(3.0, dtype=">f8")),
+        ("numpy reversed", np.arange(4.0)[::-1]),
+        ("numpy scalar", np.float64(2.0)),
+        ("numpy float16", np.ones(2, dtype=np.float16)),
+    ]
+    try:
+        import torch
+    except ImportError:
+        pass
+    else:
+        z = torch.tensor([1 + 2j, 3 - 1j])
+        found += [
+            ("torch", torch.arange(4.0)),
+            ("torch conj view", z.conj()),
+            ("torch neg view", z.conj().imag),
+            ("torch requires grad", torch.ones(2, requires_grad=True)),
+            ("torch bfloat16", torch.ones(2, dtype=torch.bfloat16)),
+        ]
+    try:
+        import jax.numpy as jnp
+    except ImportError:
+        pass
+    else:
+        found += [("jax", jnp.arange(3.0)), ("jax bfloat16", jnp.ones(2, dtype=jnp.bfloat16))]
+    try:
+        import array_api_strict as strict
+    except ImportError:
+        pass
+    else:
+        found += [
+            ("strict", strict.asarray([1.0, 2.0])),
+            ("strict on a fake device", strict.asarray([1.0], device=strict.Device("device1"))),
+        ]
+    return found
+
+
+def _planned(x: Any, target: str) -> Any:
+    return xb.to(x, target, explain=True)[0]  # explain=True always takes the planner
+
+
+@pytest.mark.parametrize("target", ["numpy", "torch", "array_api_strict"])
+def test_fast_conversions_agree_with_the_planner(target: str) -> None:
+    pytest.importorskip("torch" if target == "torch" else target)
+    for name, x in _conversion_inputs():
+        try:
+            expected = _planned(x, target)
+        except Exception as exc:  # noqa: BLE001 - refused by the planner: refused fast too
+            with pytest.raises(type(exc)):
+                xb.to(x, target)
+            continue
+        result = xb.to(x, target)
+        assert type(result) is type(expected), name
+        assert xb.backend_of(result) == target, name
+        assert str(result.dtype) == str(expected.dtype), name
+        np.testing.assert_array_equal(
+            xb.to_numpy(result, detach=True), xb.to_numpy(expected, detach=True), err_msg=name
+        )
+        assert xb.shares_memory(x, result) == xb.shares_memory(x, expected), name
+
+
+# ---------------------------------------------------------------------- torch.compile
+
+
+def test_torch_compile_traces_xb_calls_without_graph_breaks() -> None:
+    """In a fresh interpreter, so the first xb call (adapter import, table fill) is traced."""
+    pytest.importorskip("torch")
+    code = textwrap.dedent(
+        """
+        import torch
+        import xpbridge as xb
+
+        def f(x, w):
+            h = xb.tanh(xb.matmul(x, w))
+            h = xb.where(h > 0, h, xb.multiply(h, 0.1))
+            return xb.sum(xb.exp(-(h**2)), axis=-1) + xb.mean(h, axis=-1)
+
+        x, w = torch.randn(4, 3), torch.randn(3, 2)
+        compiled = torch.compile(f, backend="eager", fullgraph=True)  # raises on a break
+        torch.testing.assert_close(compiled(x, w), f(x, w))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
