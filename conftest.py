@@ -4,8 +4,9 @@
   ``src/`` (the tests, ``docs/conf.py``, example scripts) are not imported a second time as
   doctest modules.
 * A backend adapter (``src/xpbridge/_backends/<lib>.py``) imports its library at the top, so
-  its doctests are skipped, with the reason, when that library is not installed. Which
-  module needs which library is read from the backend registry, not listed here.
+  its doctests are skipped, with the reason, when that library is not installed (unless
+  ``XPBRIDGE_REQUIRED_BACKENDS`` lists it: then the import error shows). Which module needs
+  which library is read from the backend registry, not listed here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import pytest
 from _pytest.doctest import DoctestModule
+
+from xpbridge.testing import required_backends
 
 _SRC = Path(__file__).parent / "src" / "xpbridge"
 
@@ -50,7 +53,11 @@ def pytest_collect_file(
     if not file_path.is_relative_to(_SRC):
         return [c for c in collectors if not isinstance(c, DoctestModule)]
     library = _adapter_requirements().get(file_path)
-    if library is not None and importlib.util.find_spec(library) is None:
+    if (
+        library is not None
+        and importlib.util.find_spec(library) is None
+        and library not in required_backends()
+    ):
         stand_in = _MissingLibrary.from_parent(parent, path=file_path)
         stand_in.reason = f"{library} is not installed: {file_path.name} imports it"
         return [c for c in collectors if not isinstance(c, DoctestModule)] + [stand_in]
