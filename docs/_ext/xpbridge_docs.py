@@ -199,7 +199,9 @@ def support_table() -> str:
     by_category: dict[str, list[Any]] = {}
     for function in registry.values():
         by_category.setdefault(_category(function), []).append(function)
-    for category, functions in by_category.items():
+    order = list(_CATEGORY_TITLES.values())
+    for category in sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c)):
+        functions = by_category[category]
         notes = _Notes()
         lines += ["", f"### {category}", "", header, rule]
         for function in sorted(functions, key=lambda f: f.path):
@@ -253,11 +255,12 @@ def support_table() -> str:
 
 
 def _directive(name: str, target: str, *options: str) -> list[str]:
-    return [f"```{{{name}}} {target}", *options, "```", ""]
+    # autodoc writes reStructuredText, so its directives go in eval-rst blocks.
+    return ["```{eval-rst}", f".. {name}:: {target}", *(f"   {o}" for o in options), "```", ""]
 
 
 def _autosummary(targets: Iterable[str]) -> list[str]:
-    return ["```{autosummary}", *targets, "```", ""]
+    return ["```{eval-rst}", ".. autosummary::", "", *(f"   {t}" for t in targets), "```", ""]
 
 
 def _entry(qualified: str, obj: Any) -> list[str]:
@@ -315,7 +318,7 @@ def _module_reference(
     for section in sorted(sections, key=lambda s: (order.index(s) if s in order else len(order), s)):
         entries = sections[section]
         lines += [f"{heading}# {section}", ""]
-        lines += _autosummary(f"{module_name}.{name}" for name, _ in entries)
+        lines += _autosummary(name for name, _ in entries)  # relative to automodule
         for name, obj in entries:
             lines += _entry(f"{module_name}.{name}", obj)
     if constants:
