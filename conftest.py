@@ -12,14 +12,16 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.doctest import DoctestModule
 
 from xpbridge.testing import required_backends
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
 
 _SRC = Path(__file__).parent / "src" / "xpbridge"
 

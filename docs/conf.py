@@ -19,7 +19,7 @@ import xpbridge  # noqa: E402
 
 project = "xpbridge"
 author = "The xpbridge developers"
-copyright = "the xpbridge developers"  # noqa: A001 - Sphinx's name
+copyright = "the xpbridge developers"
 release = xpbridge.__version__
 version = ".".join(release.split(".")[:2])
 

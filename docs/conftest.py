@@ -21,13 +21,16 @@ import importlib.util
 import re
 from collections import Counter
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from _pytest.doctest import DoctestItem
 
 from xpbridge._backends import BACKENDS
 from xpbridge.testing import required_backends
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # conf.py is Sphinx's, not a test module; _build holds the rendered site.
 collect_ignore = ["conf.py", "_build"]

@@ -21,9 +21,11 @@ import importlib.util
 import inspect
 import re
 import types
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 __all__ = ["api_reference", "setup", "support_table"]
 
@@ -111,7 +113,7 @@ def _columns() -> list[_Column]:
             try:
                 column.adapter = get_adapter(spec.name)
                 column.version = column.adapter.version
-            except Exception as exc:  # a broken install is a note, not a failed build
+            except Exception as exc:  # noqa: BLE001 - a broken install is a note, not a failed build
                 column.problem = f"failed to import ({type(exc).__name__}: {exc})"
         columns.append(column)
     return columns
@@ -157,7 +159,9 @@ def _cell(function: Any, column: _Column, notes: _Notes) -> str:
     specific = [
         d
         for d in DEVIATIONS
-        if d.function == function.path and d.backend == column.name and (d.dtypes or d.kind == "differs")
+        if d.function == function.path
+        and d.backend == column.name
+        and (d.dtypes or d.kind == "differs")
     ]
     for deviation in specific:
         dtypes = f" [{', '.join(deviation.dtypes)}]" if deviation.dtypes else ""
@@ -200,7 +204,9 @@ def support_table() -> str:
     for function in registry.values():
         by_category.setdefault(_category(function), []).append(function)
     order = list(_CATEGORY_TITLES.values())
-    for category in sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c)):
+    for category in sorted(
+        by_category, key=lambda c: (order.index(c) if c in order else len(order), c)
+    ):
         functions = by_category[category]
         notes = _Notes()
         lines += ["", f"### {category}", "", header, rule]
@@ -274,7 +280,7 @@ def _entry(qualified: str, obj: Any) -> list[str]:
 def _resolve(module: types.ModuleType, name: str) -> tuple[Any, str | None]:
     try:
         return getattr(module, name), None
-    except Exception as exc:  # a name in __all__ that does not resolve is a bug to show
+    except Exception as exc:  # noqa: BLE001 - a name in __all__ that does not resolve is a bug to show
         return None, f"{type(exc).__name__}: {exc}"
 
 
@@ -315,7 +321,9 @@ def _module_reference(
                 (name, obj)
             )
     order = _SECTION_ORDER + list(_CATEGORY_TITLES.values())
-    for section in sorted(sections, key=lambda s: (order.index(s) if s in order else len(order), s)):
+    for section in sorted(
+        sections, key=lambda s: (order.index(s) if s in order else len(order), s)
+    ):
         entries = sections[section]
         lines += [f"{heading}# {section}", ""]
         lines += _autosummary(name for name, _ in entries)  # relative to automodule
