@@ -81,6 +81,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if not isinstance(item, DoctestItem) or item.path.suffix != ".md" or item.dtest is None:
             continue
+        if any(missing(requirement) for requirement in page_requirements(item.path)):
+            continue  # the whole page is skipped (or fails) in pytest_runtest_setup
         for example in item.dtest.examples:
             for flag, requirement in _FLAGS.items():
                 if example.options.get(flag) and missing(requirement) and _may_skip(requirement):
