@@ -47,8 +47,10 @@ autosummary_generate = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
-# Generated content: marker -> "module:function" returning MyST Markdown. The testing
-# package's support-table generator can replace ours by changing one line here.
+# Generated content: marker -> "module:function" returning MyST Markdown (a generator may
+# take a `warn` callback). Ours groups the support table by category and links each function
+# to its API entry; "xpbridge.testing:support_table" writes one table in the same cell
+# vocabulary (the legend in namespace.md fits both), so switching is this one line.
 xpbridge_generators = {
     "support-table": "xpbridge_docs:support_table",
     "api-reference": "xpbridge_docs:api_reference",

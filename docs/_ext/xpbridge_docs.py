@@ -86,14 +86,19 @@ class _Column:
 
 @dataclass
 class _Notes:
-    """Footnotes of one table: each distinct (backend, reason) gets one number."""
+    """Notes of one table: each distinct (backend, function, dtypes, reason) gets a number."""
 
     entries: list[str] = field(default_factory=list)
 
-    def ref(self, text: str) -> str:
+    def ref(self, backend: str, function: str, deviation: Any) -> str:
+        if isinstance(deviation, str):
+            text = f"{backend}, `{function}`: {deviation}."
+        else:
+            dtypes = f" ({', '.join(deviation.dtypes)})" if deviation.dtypes else ""
+            text = f"{backend}, `{function}`{dtypes}: {deviation.reason}."
         if text not in self.entries:
             self.entries.append(text)
-        return f"({self.entries.index(text) + 1})"
+        return f"[{self.entries.index(text) + 1}]"
 
     def render(self) -> list[str]:
         return [f"{i}. {text}" for i, text in enumerate(self.entries, 1)]
@@ -135,38 +140,32 @@ def _public_name(path: str) -> str:
 
 
 def _cell(function: Any, column: _Column, notes: _Notes) -> str:
+    """One cell, in the vocabulary of ``xpbridge.testing.support_table``: ✓, differs,
+    partial, ✗ or ? (not checked), with ``[n]`` note references."""
     from xpbridge._deviations import DEVIATIONS
 
-    unsupported = [
-        d
-        for d in DEVIATIONS
-        if d.kind == "unsupported" and not d.dtypes and d.applies(column.name, function.path)
+    entries = [
+        d for d in DEVIATIONS if d.backend == column.name and d.function == function.path
     ]
-    if unsupported:
-        return "✗ " + notes.ref(f"{column.name}: {unsupported[0].reason}")
-    if column.adapter is None:
-        status = "·"
-    else:
-        adapter = column.adapter
-        if function.backend_path in adapter.overrides or function.generic:
-            status = "✓ xb"
-        elif adapter.implementation(function.backend_path) is not None:
-            status = "✓"
-        else:
-            reason = f"{column.name} has no `{function.backend_path}`"
-            return "✗ " + notes.ref(f"{column.name}: {reason} (not in the deviations registry)")
-    # Deviations for some dtypes only, or results that differ: a note beside the status.
-    specific = [
-        d
-        for d in DEVIATIONS
-        if d.function == function.path
-        and d.backend == column.name
-        and (d.dtypes or d.kind == "differs")
-    ]
-    for deviation in specific:
-        dtypes = f" [{', '.join(deviation.dtypes)}]" if deviation.dtypes else ""
-        status += " " + notes.ref(f"{column.name}{dtypes}: {deviation.reason}")
-    return status
+    whole = [d for d in entries if d.kind == "unsupported" and not d.dtypes]
+    if whole:
+        return "✗ " + notes.ref(column.name, function.path, whole[0])
+    if column.adapter is not None and not (
+        function.generic
+        or function.backend_path in column.adapter.overrides
+        or column.adapter.implementation(function.backend_path) is not None
+    ):
+        reason = (
+            f"{column.name}'s standard namespace has no {function.backend_path}; xpbridge "
+            "raises UnsupportedOperationError"
+        )
+        return "✗ " + notes.ref(column.name, function.path, reason)
+    refs = "".join(" " + notes.ref(column.name, function.path, d) for d in entries)
+    if any(d.kind == "unsupported" for d in entries):
+        return "partial" + refs
+    if entries:
+        return "differs" + refs
+    return "✓" if column.adapter is not None else "?"
 
 
 def _standard_names() -> dict[str, tuple[str, ...]]:
