@@ -144,9 +144,7 @@ def _cell(function: Any, column: _Column, notes: _Notes) -> str:
     partial, ✗ or ? (not checked), with ``[n]`` note references."""
     from xpbridge._deviations import DEVIATIONS
 
-    entries = [
-        d for d in DEVIATIONS if d.backend == column.name and d.function == function.path
-    ]
+    entries = [d for d in DEVIATIONS if d.backend == column.name and d.function == function.path]
     whole = [d for d in entries if d.kind == "unsupported" and not d.dtypes]
     if whole:
         return "✗ " + notes.ref(column.name, function.path, whole[0])
