@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["api_reference", "setup", "support_table"]
+__all__ = ["api_reference", "module_headings_as_rubrics", "setup", "support_table"]
 
 _MARKER = re.compile(r"<!--\s*generated:\s*([\w-]+)\s*-->")
 
@@ -364,6 +364,26 @@ def _generator(spec: str) -> Callable[..., str]:
     return function
 
 
+_UNDERLINE = re.compile(r"^([-=~^])\1{2,}\s*$")
+
+
+def module_headings_as_rubrics(
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Turn the section titles of module docstrings into rubrics.
+
+    numpydoc does this for functions and classes but leaves modules alone; sections from
+    several module docstrings on one page would collide ("Examples" twice).
+    """
+    if what != "module":
+        return
+    for i in range(len(lines) - 1):
+        title, underline = lines[i].strip(), lines[i + 1]
+        if title and _UNDERLINE.match(underline) and len(underline.strip()) >= len(title):
+            lines[i] = f".. rubric:: {title}"
+            lines[i + 1] = ""
+
+
 def setup(app: Any) -> dict[str, Any]:
     from sphinx.util import logging
 
@@ -388,4 +408,5 @@ def setup(app: Any) -> dict[str, Any]:
         source[0] = _MARKER.sub(replace, source[0])
 
     app.connect("source-read", fill)
+    app.connect("autodoc-process-docstring", module_headings_as_rubrics)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
