@@ -131,7 +131,7 @@ def _registry() -> dict[str, Any]:
 
 
 def _category(function: Any) -> str:
-    module = function.stub.__module__.rpartition(".")[2]
+    module: str = function.stub.__module__.rpartition(".")[2]
     return _CATEGORY_TITLES.get(module, module.replace("_", " ").capitalize())
 
 
