@@ -63,21 +63,28 @@ _SCALARS: Final = (bool, int, float, complex)
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a conversion: what it does, why, and whether it copies the data."""
+    """One step of a conversion: what it does, why, and whether it copies the data.
+
+    A ``refused`` step is one the conversion would need but may not take (cutting an
+    autograd graph without ``detach=True``); the plan's ``error`` then says how to allow it.
+    """
 
     action: str
     reason: str
     copies: bool
     run: Callable[[Any], Any] = field(repr=False, compare=False)
+    refused: bool = False
 
     def __str__(self) -> str:
+        if self.refused:
+            return f"{self.action}: refused ({self.reason})"
         copies = " -> copy" if self.copies and self.action != "copy" else ""
         return f"{self.action}{copies} ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The record of a conversion: its steps, or the error that refuses it.
+    """The record of a conversion: its steps, and the error that refuses it, if any.
 
     ``str(plan)`` reads as a sentence; ``plan.copies`` says whether new memory is made and
     ``plan.shares_memory`` whether the result aliases the input.
@@ -98,12 +105,15 @@ class Plan:
 
     @property
     def detaches(self) -> bool:
-        return any(step.action == "detach" for step in self.steps)
+        return any(step.action == "detach" and not step.refused for step in self.steps)
 
     def __str__(self) -> str:
-        parts = [str(step) for step in self.steps] or ["nothing to do (same library, device and dtype)"]
+        parts = [str(step) for step in self.steps]
+        if not parts:
+            parts = ["nothing to do (same library, device and dtype)"]
         if self.error is not None:
-            parts.append(f"refused: {type(self.error).__name__}: {self.error}")
+            if not any(step.refused for step in self.steps):
+                parts.append(f"refused: {type(self.error).__name__}: {self.error}")
         elif not self.copies:
             parts.append("zero-copy: the result shares memory with the input")
         return f"{self.source} -> {self.target}: " + "; ".join(parts)
@@ -119,9 +129,23 @@ class Plan:
 
 # ---------------------------------------------------------------------- planning
 
+_BIT_NAMES: Final = {"conj": "conjugate", "neg": "negative"}
+
+
+def _refuse(error: BridgeError) -> Callable[[Any], Any]:
+    def run(x: Any) -> Any:
+        raise error
+
+    return run
+
 
 class _Planner:
-    """Builds the steps of one conversion; each ``_plan_*`` method handles one concern."""
+    """Builds the steps of one conversion; each ``_plan_*`` method handles one concern.
+
+    A concern that cannot be satisfied either stops the planning (an unsupported input or
+    dtype: nothing after it would mean anything) or, for the gradient and ``copy=False``
+    rules, is recorded and the planning goes on, so that the plan shows every step.
+    """
 
     def __init__(
         self,
@@ -138,12 +162,14 @@ class _Planner:
         self.copy = copy
         self.detach = detach
         self.chunks = chunks
-        self.source = adapter_for_type(type(x))
-        assert self.source is not None
-        self.facts: Facts = self.source.facts(x)
-        self.current: Adapter = self.source  # the library holding the data after each step
+        source = adapter_for_type(type(x))
+        assert source is not None
+        self.source: Adapter = source
+        self.facts: Facts = source.facts(x)
+        self.current: Adapter = source  # the library holding the data after each step
         self.steps: list[Step] = []
         self.copy_reasons: list[str] = []
+        self.refusal: BridgeError | None = None
         self.dtype = dtype_name(dtype) if dtype is not None else self.facts.dtype
         self.device = device
         self.at_device = self.facts.device
@@ -161,38 +187,46 @@ class _Planner:
     def build(self) -> Plan:
         error: BridgeError | None = None
         try:
-            self._plan_supported()
+            target_device = self._target_device()
+            self._plan_supported(target_device)
             self._plan_gradient()
+            self._plan_scalar()
             self._plan_compute()
             self._plan_lazy_bits()
-            target_device = self._target_device()
             self._plan_source_side(target_device)
             if self.target.supports_device(self.at_device):
-                self._plan_sharing()
-                self._plan_import()
+                self._plan_import(target_device)
             else:
                 self._plan_upload(target_device)
             self._plan_target_side(target_device)
+            if self.refusal is not None:
+                raise self.refusal
             if self.copy is False and self.copied:
                 raise CopyRequiredError(self._copy_message())
         except BridgeError as exc:
             error = exc
-        assert self.source is not None
         return Plan(self.source.name, self.target.name, tuple(self.steps), error)
 
     def _copy_message(self) -> str:
         return (
             f"copy=False, but converting this {self.facts.backend} array to "
-            f"{self.target.name} must copy: " + "; ".join(self.copy_reasons)
+            f"{self.target.name} must copy: "
+            + "; ".join(self.copy_reasons)
             + ". Pass copy=None to allow the copy"
         )
 
     # -- the concerns, in the order their steps run
 
-    def _plan_supported(self) -> None:
-        if self.facts.unsupported is not None:
-            msg = f"cannot convert a {self.facts.unsupported}"
-            raise UnsupportedOperationError(msg)
+    def _plan_supported(self, target_device: str) -> None:
+        unsupported = self.facts.unsupported
+        if unsupported is None:
+            return
+        if self.facts.device == "meta" and self.target is self.source and target_device == "meta":
+            return  # a meta tensor stays one: torch can clone it, cast it, detach it
+        msg = f"cannot convert a {unsupported}"
+        if self.facts.device == "meta":
+            msg += "; there is nothing to convert (make it on a real device instead)"
+        raise UnsupportedOperationError(msg)
 
     def _plan_gradient(self) -> None:
         if not self.facts.requires_grad:
@@ -207,31 +241,42 @@ class _Planner:
                 "cut its graph, even with detach=True. Keep the computation in torch (xb "
                 "functions keep the graph), or leave xb.grad_mode('raise')"
             )
-            raise GradientBreakError(msg)
-        if self.detach is True or (self.detach is None and mode == "detach"):
+            self._refuse_detach("the gradient mode is 'raise'", GradientBreakError(msg))
+        elif self.detach is True or (self.detach is None and mode == "detach"):
             why = "detach=True" if self.detach else "the gradient mode is 'detach'"
-            source = self.source
-            assert source is not None
-            self.add("detach", f"cut the autograd graph: {why}", source.detach, copies=False)
+            self.add("detach", f"cut the autograd graph: {why}", self.source.detach, copies=False)
+        else:
+            msg = (
+                f"converting a tensor that requires grad to {self.target.name} would cut its "
+                "autograd graph. Pass detach=True to cut it on purpose (e.g. for logging), use "
+                "xb.grad_mode('detach') for a block, or keep the computation in torch: xb "
+                "functions keep the graph, and xb.numpy_function runs NumPy code inside it"
+            )
+            self._refuse_detach("requires_grad: pass detach=True", GradientBreakError(msg))
+
+    def _refuse_detach(self, reason: str, error: BridgeError) -> None:
+        self.steps.append(Step("detach", reason, False, _refuse(error), refused=True))
+        if self.refusal is None:
+            self.refusal = error
+
+    def _plan_scalar(self) -> None:
+        if not self.facts.extra.get("scalar") or (self.target is self.source and not self.copy):
             return
-        msg = (
-            f"converting a tensor that requires grad to {self.target.name} would cut its "
-            "autograd graph. Pass detach=True to cut it on purpose (e.g. for logging), use "
-            "xb.grad_mode('detach') for a block, or keep the computation in torch: xb "
-            "functions keep the graph, and xb.numpy_function runs NumPy code inside it"
+        self.add(
+            "copy",
+            "a NumPy scalar is a value, not memory: it becomes a new 0-d array",
+            np.array,
+            copies=True,
         )
-        raise GradientBreakError(msg)
 
     def _plan_compute(self) -> None:
         if not self.facts.lazy or self.target is self.source:
             return
         host = get_adapter(self.facts.extra.get("meta") or "numpy")
-        source = self.source
-        assert source is not None
         self.add(
             "compute",
-            f"{source.name} evaluates the lazy array into new {host.name} memory",
-            source.compute,  # type: ignore[attr-defined]
+            f"{self.source.name} evaluates the lazy array into new {host.name} memory",
+            self.source.compute,  # type: ignore[attr-defined]
             copies=True,
         )
         self.current = host
@@ -239,13 +284,11 @@ class _Planner:
     def _plan_lazy_bits(self) -> None:
         if not self.facts.lazy_bits or self.target is self.source:
             return
-        source = self.source
-        assert source is not None
         for bit in self.facts.lazy_bits:
             self.add(
-                f"resolve {bit} view",
-                f"torch's lazy {bit} bit has no meaning outside torch; materialize it",
-                source.resolve_bit(bit),  # type: ignore[attr-defined]
+                f"resolve {_BIT_NAMES.get(bit, bit)} view",
+                f"torch's lazy {bit} bit has no meaning outside torch",
+                self.source.resolve_bit(bit),  # type: ignore[attr-defined]
                 copies=True,
             )
 
@@ -259,21 +302,28 @@ class _Planner:
 
     def _plan_source_side(self, target_device: str) -> None:
         """Casts and device moves done by the library holding the data, before the import."""
-        current = self.current
-        if self.dtype != self.facts.dtype and current.has_dtype(self.dtype):
-            self._cast(current)
-        elif not self.target.has_dtype(self.facts.dtype):
-            raise UnsupportedDTypeError(self.target.missing_dtype_message(self.facts.dtype))
-        if target_device == self.facts.device:
+        current, target = self.current, self.target
+        if not target.has_dtype(self.dtype):
+            raise UnsupportedDTypeError(target.missing_dtype_message(self.dtype))
+        if self.dtype != self.facts.dtype:
+            if current.has_dtype(self.dtype):
+                self._cast(current)
+            elif not target.has_dtype(self.facts.dtype):
+                msg = (
+                    f"cannot convert {self.facts.dtype} to {self.dtype}: {current.name} has no "
+                    f"{self.dtype} and {target.name} no {self.facts.dtype}"
+                )
+                raise UnsupportedDTypeError(msg)
+        if target_device == self.at_device:
             return
         if current.supports_device(target_device):
             # The holder reaches the target device itself (torch cpu -> cuda, cupy -> cupy).
             self._move(current, target_device)
-        elif not self.target.supports_device(self.facts.device) and self.facts.device != "cpu":
+        elif not target.supports_device(self.at_device) and self.at_device != "cpu":
             # Neither library can hold the data where the other has it: go through the host.
             self.add(
                 "move",
-                f"{self.facts.device} -> cpu: {current.name} copies to host memory",
+                f"{self.at_device} -> cpu: {current.name} copies to host memory",
                 current.to_host,
                 copies=True,
             )
@@ -298,31 +348,40 @@ class _Planner:
         )
         self.cast_done = True
 
-    def _plan_sharing(self) -> None:
-        """Copy first when the target cannot alias this memory, or when a copy is asked for."""
-        if self.copied:
-            return  # the data is already in new memory, which the import may alias
-        refusals = [] if self.current is self.target else self.target.share_refusals(self.facts, copy=self.copy)
-        if refusals:
-            self.add("copy", "; ".join(refusals), self.current.copy, copies=True)
-        elif self.copy:
-            why = "copy=True asks for independent memory"
-            self.add("copy", why, self.current.copy, copies=True)
-
-    def _plan_import(self) -> None:
+    def _plan_import(self, target_device: str) -> None:
+        """Hand the data to the target: zero-copy when it may alias the memory, else a copy
+        (by the import route itself where it can make one, else by the current library)."""
         current, target = self.current, self.target
+        needs = [] if self.copied else target.share_refusals(self.facts, copy=self.copy)
+        copies_later = self.at_device != target_device or (
+            self.dtype != self.facts.dtype and not self.cast_done
+        )
+        if self.copy and not self.copied and not copies_later:
+            needs.append("copy=True asks for independent memory")
         if current is target:
+            if needs:
+                self.add("copy", "; ".join(needs), current.copy, copies=True)
             return
-        route, run = target.import_route(current.name, chunks=self.chunks)
-        self.add("import", f"{current.name} -> {target.name} via {route}", run, copies=False)
+        route = target.import_route(current.name, chunks=self.chunks, copy=bool(needs))
+        if needs and not route.copies:
+            self.add("copy", "; ".join(needs), current.copy, copies=True)
+        why = f"{current.name} -> {target.name} via {route.name}: {route.why}"
+        if needs and route.copies:
+            why += "; needed: " + "; ".join(needs)
+        self.add("import", why, route.run, copies=route.copies)
         self.current = target
 
     def _plan_upload(self, target_device: str) -> None:
         """Host data into a library that lives only on devices (CuPy): one copying transfer."""
         numpy = get_adapter("numpy")
         if self.current is not numpy:
-            route, run = numpy.import_route(self.current.name, chunks=None)
-            self.add("import", f"{self.current.name} -> numpy via {route}", run, copies=False)
+            route = numpy.import_route(self.current.name)
+            self.add(
+                "import",
+                f"{self.current.name} -> numpy via {route.name}: {route.why}",
+                route.run,
+                copies=route.copies,
+            )
             self.current = numpy
         target = self.target
         self.add(
@@ -387,7 +446,9 @@ def plan(
     if adapter_for_type(type(x)) is None:
         _check_array_like(x, f"convert to {target.name}")
         return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
-    return _Planner(x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None).build()
+    return _Planner(
+        x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None
+    ).build()
 
 
 def _check_array_like(x: Any, what: str) -> None:
@@ -458,7 +519,14 @@ def to(
     >>> float(a[0])
     0.0
     """
-    if not explain and chunks is None and device is None and dtype is None and copy is None and detach is None:
+    if (
+        not explain
+        and chunks is None
+        and device is None
+        and dtype is None
+        and copy is None
+        and detach is None
+    ):
         fast = _fast_route(type(x), backend)
         if fast is not None:
             result = fast(x)
@@ -539,7 +607,9 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
     Used by the ``"promote"`` mixing policy. A device change is refused with
     :class:`DeviceMismatchError`; gradients follow the gradient mode as in :func:`to`.
     """
-    record = _Planner(x, target, device=device, dtype=None, copy=None, detach=None, chunks=None).build()
+    record = _Planner(
+        x, target, device=device, dtype=None, copy=None, detach=None, chunks=None
+    ).build()
     moves = [s for s in record.steps if s.action == "move"]
     if moves:
         source = adapter_for_type(type(x))
@@ -557,7 +627,9 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 # ---------------------------------------------------------------------- shortcuts
 
 
-def to_numpy(x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None) -> Any:
+def to_numpy(
+    x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+) -> Any:
     """``to(x, "numpy", ...)``: a NumPy array in host memory (a copy for device arrays).
 
     Examples
@@ -570,21 +642,39 @@ def to_numpy(x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: 
 
 
 def to_torch(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
     """``to(x, "torch", ...)``: a ``torch.Tensor``, zero-copy from NumPy when it can be."""
     return to(x, "torch", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
 def to_cupy(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
     """``to(x, "cupy", ...)``: a CuPy array (host data is copied to the current GPU)."""
     return to(x, "cupy", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
 def to_jax(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
     """``to(x, "jax", ...)``: a JAX array (copied unless ``copy=False``: JAX arrays are immutable)."""
     return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach)
@@ -660,7 +750,12 @@ def asarray(
         backend = source.name if source is not None else _config.current_defaults().backend
         if device is None and source is None:
             device = _config.current_defaults().device
-    if source is not None and source.name == get_adapter(backend).name and dtype is None and device is None:
+    if (
+        source is not None
+        and source.name == get_adapter(backend).name
+        and dtype is None
+        and device is None
+    ):
         if copy is True:
             return to(obj, backend, copy=True)
         return obj
