@@ -109,7 +109,7 @@ class Plan:
 
     def __str__(self) -> str:
         parts = [str(step) for step in self.steps]
-        if not parts:
+        if not parts and self.error is None:
             parts = ["nothing to do (same library, device and dtype)"]
         if self.error is not None:
             if not any(step.refused for step in self.steps):
