@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 _SCALARS: Final = (bool, int, float, complex)
+_DLPACK_CPU: Final = 1  # kDLCPU
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,23 +403,71 @@ class _Planner:
 
 
 def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None) -> Plan:
-    """The plan for a Python scalar, nested sequence or buffer: always new memory."""
+    """The plan for a Python scalar or nested sequence: always new memory."""
     kind = type(obj).__name__
-    buffer_like = not isinstance(obj, (*_SCALARS, list, tuple))
-    if not buffer_like or copy is not None or isinstance(obj, np.generic):
-        error: BridgeError | None = None
-        if copy is False and not buffer_like:
-            msg = f"copy=False, but a Python {kind} has no array memory to share; pass copy=None"
-            error = CopyRequiredError(msg)
-    else:
-        error = None
+    error: BridgeError | None = None
+    if copy is False:
+        msg = f"copy=False, but a Python {kind} has no array memory to share; pass copy=None"
+        error = CopyRequiredError(msg)
     step = Step(
         "create",
-        f"new {target.name} array from a Python {kind}",
-        not buffer_like or copy is True,
+        f"new {target.name} array from a Python {kind}, in {target.name}'s default dtypes",
+        True,
         lambda v: target.asarray(v, dtype=dtype, device=device, copy=copy),
     )
     return Plan("python", target.name, (step,), error)
+
+
+def _plan_foreign(
+    obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None, chunks: Any
+) -> Plan:
+    """The plan for an array-like of a library xpbridge does not know.
+
+    Host memory (the buffer protocol, ``__array__``, ``__array_interface__``, a CPU DLPack
+    producer) is viewed through NumPy, which keeps its read-only flag, and then converted
+    with all the guards of a NumPy array. A device DLPack producer goes to the target's
+    ``from_dlpack``.
+    """
+    kind = f"{type(obj).__module__}.{type(obj).__qualname__}".removeprefix("builtins.")
+    where = getattr(obj, "__dlpack_device__", None)
+    if where is not None and where()[0] != _DLPACK_CPU:
+        step = Step(
+            "import",
+            f"{kind} -> {target.name} via DLPack: the producer's device memory",
+            bool(copy),
+            lambda v: target.from_dlpack(v, device=device, copy=copy),
+        )
+        return Plan(kind, target.name, (step,), None)
+    try:
+        view = np.from_dlpack(obj) if where is not None else np.asarray(obj)
+    except (TypeError, ValueError, BufferError, RuntimeError) as exc:
+        msg = f"cannot convert a {kind} to {target.name}: NumPy cannot read it ({exc})"
+        return Plan(kind, target.name, (), UnknownArrayTypeError(msg))
+    record = _Planner(
+        view, target, device=device, dtype=dtype, copy=copy, detach=None, chunks=chunks
+    ).build()
+    first = Step("view", f"NumPy's view of the {kind} memory", False, lambda _: view)
+    return Plan(kind, record.target, (first, *record.steps), record.error)
+
+
+def _plan_any(
+    x: Any,
+    target: Adapter,
+    *,
+    device: Any,
+    dtype: Any,
+    copy: bool | None,
+    detach: bool | None,
+    chunks: Any,
+) -> Plan:
+    if adapter_for_type(type(x)) is not None:
+        return _Planner(
+            x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+        ).build()
+    _check_array_like(x, f"convert to {target.name}")
+    if isinstance(x, (*_SCALARS, list, tuple)):
+        return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
+    return _plan_foreign(x, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
 
 
 def plan(
@@ -443,16 +492,13 @@ def plan(
     numpy -> numpy: copy (copy: copy=True asks for independent memory)
     """
     target = get_adapter(backend)
-    if adapter_for_type(type(x)) is None:
-        _check_array_like(x, f"convert to {target.name}")
-        return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
-    return _Planner(
+    return _plan_any(
         x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None
-    ).build()
+    )
 
 
 def _check_array_like(x: Any, what: str) -> None:
-    if isinstance(x, (*_SCALARS, list, tuple)) or any(
+    if isinstance(x, (*_SCALARS, list, tuple, bytes, bytearray, memoryview)) or any(
         hasattr(x, a) for a in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")
     ):
         return
@@ -533,13 +579,9 @@ def to(
             if result is not NotImplemented:
                 return result
     target = get_adapter(backend)
-    if adapter_for_type(type(x)) is None:
-        _check_array_like(x, f"convert to {target.name}")
-        record = _plan_python(x, target, device=device, dtype=dtype, copy=copy)
-    else:
-        record = _Planner(
-            x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
-        ).build()
+    record = _plan_any(
+        x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+    )
     result = _run(record, x, copy)
     return (result, record) if explain else result
 
@@ -549,11 +591,11 @@ def _run(record: Plan, x: Any, copy: bool | None) -> Any:
         result = record.execute(x)
     except BridgeError:
         raise
-    except (ValueError, TypeError, RuntimeError, BufferError) as exc:
+    except (ValueError, TypeError, RuntimeError, BufferError, NotImplementedError) as exc:
         if record.source == "python":
             from ._dispatch import coerce
 
-            return coerce(x, get_adapter(record.target), "to", "x")
+            coerce(x, get_adapter(record.target), "to", "x")  # its clear error, if plain fails
         msg = f"converting {record.source} -> {record.target} failed: {exc} (plan: {record})"
         raise UnsupportedOperationError(msg) from exc
     if copy is True and record.source != "python":
