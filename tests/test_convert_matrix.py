@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import xpbridge as xb
 from xpbridge._errors import BridgeError, CopyRequiredError, UnsupportedDTypeError
@@ -343,7 +345,7 @@ def expected(src: Source, target: str, copy: bool | None) -> type[BridgeError] |
         if target == "jax":
             if not src.readonly and copy is None:
                 reasons.append("JAX arrays must not alias memory others can write")
-            if src.size and (src.byteswapped or not src.c_contiguous or not src.aligned):
+            if src.byteswapped or (src.size and not (src.c_contiguous and src.aligned)):
                 reasons.append("JAX aliases only aligned, native, row-major host memory")
     if copy:
         reasons.append("copy=True")
@@ -361,7 +363,13 @@ def _steps(record: xb.Plan) -> list[tuple[str, str, bool]]:
 
 def check_cell(library: str, layout: str, dtype: str, target: str, copy: bool | None) -> str | None:
     """Run one cell; a description of what went wrong, or None."""
-    x = make(library, layout, dtype)
+    return check_conversion(make(library, layout, dtype), library, layout, dtype, target, copy)
+
+
+def check_conversion(
+    x: Any, library: str, layout: str, dtype: str, target: str, copy: bool | None
+) -> str | None:
+    """Convert `x` to `target` and check everything the oracle predicts."""
     values = host(x)
     src = describe(library, layout, dtype, x)
     want = expected(src, target, copy)
@@ -485,3 +493,72 @@ def test_the_oracle_covers_every_cell_kind() -> None:
                 for copy in (None, True, False):
                     outcomes.add(expected(src, target, copy))
     assert outcomes >= {True, False, CopyRequiredError, UnsupportedDTypeError}
+
+
+# ---------------------------------------------------------------------- random views
+
+
+@st.composite
+def numpy_views(draw: st.DrawFn) -> tuple[np.ndarray, str]:
+    """A view of a fresh array: random shape, steps (negative too), axis order, flags."""
+    dtype = draw(st.sampled_from([d for d in DTYPES if d != "bfloat16"]))
+    shape = draw(st.lists(st.integers(0, 5), min_size=0, max_size=3))
+    base = reference(dtype, tuple(shape))
+    index = tuple(
+        slice(draw(st.integers(0, 2)), None, draw(st.sampled_from([1, 2, -1, -2])))
+        for _ in shape
+    )
+    view = base[index] if index else base[...]
+    if view.ndim > 1 and draw(st.booleans()):
+        view = view.transpose(draw(st.permutations(range(view.ndim))))
+    if draw(st.booleans()):
+        view.flags.writeable = False
+    if draw(st.booleans()) and view.dtype.itemsize > 1:
+        view = view.astype(view.dtype.newbyteorder())
+    return view, dtype
+
+
+@given(
+    case=numpy_views(),
+    target=st.sampled_from(LIBRARIES),
+    copy=st.sampled_from([None, True, False]),
+)
+def test_random_numpy_views(case: tuple[np.ndarray, str], target: str, copy: bool | None) -> None:
+    require(target)
+    view, dtype = case
+    problem = check_conversion(view, "numpy", "random", dtype, target, copy)
+    assert problem is None, problem
+
+
+@st.composite
+def torch_views(draw: st.DrawFn) -> tuple[Any, str]:
+    """A view of a fresh tensor: random shape, steps, offsets, axis order, lazy bits."""
+    import torch
+
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(st.lists(st.integers(0, 5), min_size=0, max_size=3))
+    base = _torch_from(reference(dtype, tuple(shape)))
+    index = tuple(slice(draw(st.integers(0, 2)), None, draw(st.integers(1, 3))) for _ in shape)
+    view = base[index] if index else base
+    if view.ndim > 1 and draw(st.booleans()):
+        view = view.permute(*draw(st.permutations(range(view.ndim))))
+    if view.is_complex() and draw(st.booleans()):
+        view = view.conj()
+    if view.ndim and draw(st.booleans()):
+        view = view.unsqueeze(0).expand(2, *view.shape)  # a zero stride
+    assert isinstance(view, torch.Tensor)
+    return view, dtype
+
+
+@given(
+    case=torch_views(),
+    target=st.sampled_from(LIBRARIES),
+    copy=st.sampled_from([None, True, False]),
+)
+def test_random_torch_views(case: tuple[Any, str], target: str, copy: bool | None) -> None:
+    require("torch")
+    require(target)
+    view, dtype = case
+    layout = "conj" if view.is_conj() else "random"
+    problem = check_conversion(view, "torch", layout, dtype, target, copy)
+    assert problem is None, problem

@@ -148,11 +148,13 @@ class JaxAdapter(Adapter):
                 f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
                 "(copy=False shares it anyway, at your own risk)"
             )
-        if facts.size:
+        if facts.byteswapped:
+            reasons.append("JAX has only native byte order")
+        elif facts.size:
             if facts.data_ptr is None:
                 reasons.append(f"this {facts.backend} array exposes no memory to alias")
-            elif facts.byteswapped or not facts.c_contiguous:
-                reasons.append("JAX aliases only native-order, row-major (C-contiguous) memory")
+            elif not facts.c_contiguous:
+                reasons.append("JAX aliases only row-major (C-contiguous) memory")
             elif facts.device == "cpu" and not facts.aligned(CPU_ALIGNMENT):
                 reasons.append(f"JAX aliases host memory only at {CPU_ALIGNMENT}-byte alignment")
         return reasons
