@@ -489,7 +489,7 @@ def plan(
     --------
     >>> import numpy as np, xpbridge as xb
     >>> print(xb.plan(np.arange(3.0)[::-1], "numpy", copy=True))
-    numpy -> numpy: copy (copy: copy=True asks for independent memory)
+    numpy -> numpy: copy (copy=True asks for independent memory)
     """
     target = get_adapter(backend)
     return _plan_any(
