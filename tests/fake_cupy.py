@@ -12,7 +12,7 @@ Install it with the ``fake_cupy`` fixture of ``tests/test_convert_cupy.py``.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class Device:
             raise ValueError(msg)
         self._previous: list[int] = []
 
-    def __enter__(self) -> Device:
+    def __enter__(self) -> Self:
         self._previous.append(_current[0])
         _current[0] = self.id
         return self

@@ -47,10 +47,15 @@ def test_plan_steps_are_records() -> None:
     record = xb.plan(np.arange(3.0)[::-1], "torch", copy=True)
     assert [(s.action, s.copies) for s in record.steps] == [("copy", True), ("import", False)]
     copy_step = record.steps[0]
-    assert "negative strides" in copy_step.reason and "copy=True" in copy_step.reason
+    assert "negative strides" in copy_step.reason
+    assert "copy=True" in copy_step.reason
     assert "torch.from_numpy" in record.steps[1].reason
-    assert record.copies and not record.shares_memory and not record.detaches
-    assert record.error is None and record.source == "numpy" and record.target == "torch"
+    assert record.copies
+    assert not record.shares_memory
+    assert not record.detaches
+    assert record.error is None
+    assert record.source == "numpy"
+    assert record.target == "torch"
     assert record == xb.plan(np.arange(3.0)[::-1], "torch", copy=True)  # comparable records
 
 
@@ -58,9 +63,11 @@ def test_explain_returns_the_plan_that_ran() -> None:
     a = np.arange(4.0)
     result, record = xb.to(a, "numpy", copy=True, explain=True)
     assert str(record) == str(xb.plan(a, "numpy", copy=True))
-    assert record.copies and not np.shares_memory(result, a)
+    assert record.copies
+    assert not np.shares_memory(result, a)
     result, record = xb.to(a, "numpy", explain=True)
-    assert result is a and record.shares_memory
+    assert result is a
+    assert record.shares_memory
 
 
 def test_planning_runs_nothing() -> None:
@@ -74,7 +81,8 @@ def test_planning_runs_nothing() -> None:
     lazy = da.ones(4, chunks=2).map_blocks(block, dtype=float)
     calls.clear()
     record = xb.plan(lazy, "numpy")
-    assert calls == [] and record.steps[0].action == "compute"
+    assert calls == []
+    assert record.steps[0].action == "compute"
     np.testing.assert_array_equal(xb.to_numpy(lazy), np.full(4, 2.0))
     assert calls  # computing happens when converting, not when planning
 
@@ -83,7 +91,8 @@ def test_a_refused_plan_does_not_raise() -> None:
     torch = pytest.importorskip("torch")
     t = torch.ones(2, requires_grad=True)
     record = xb.plan(t, "numpy")
-    assert isinstance(record.error, GradientBreakError) and not record.shares_memory
+    assert isinstance(record.error, GradientBreakError)
+    assert not record.shares_memory
     with pytest.raises(GradientBreakError):
         record.execute(t)
 
@@ -98,7 +107,8 @@ def test_a_refused_plan_does_not_raise() -> None:
 def test_python_values_make_new_arrays(target: str, obj: Any) -> None:
     pytest.importorskip(target)
     result, record = xb.to(obj, target, explain=True)
-    assert xb.backend_of(result) == target and record.copies
+    assert xb.backend_of(result) == target
+    assert record.copies
     got = np.asarray(result.compute() if target == "dask" else xb.to_numpy(result))
     np.testing.assert_array_equal(got, np.asarray(obj))
     typed = xb.to(obj, target, dtype=xb.complex64)
@@ -120,12 +130,15 @@ def test_buffers_are_viewed_through_numpy() -> None:
     torch = pytest.importorskip("torch")
     raw = bytearray(b"\x01\x02\x03")
     t, record = xb.to(raw, "torch", explain=True)
-    assert t.dtype == torch.uint8 and t.tolist() == [1, 2, 3] and record.shares_memory
+    assert t.dtype == torch.uint8
+    assert t.tolist() == [1, 2, 3]
+    assert record.shares_memory
     t[0] = 9
     assert raw[0] == 9  # zero-copy: the tensor is a view of the bytearray
     readonly = memoryview(b"\x01\x02")  # bytes are immutable
     t2, record = xb.to(readonly, "torch", explain=True)
-    assert record.copies and "read-only" in str(record)
+    assert record.copies
+    assert "read-only" in str(record)
     t2[0] = 7
     assert bytes(readonly) == b"\x01\x02"
 
@@ -147,9 +160,11 @@ def test_from_dlpack_of_an_unknown_producer() -> None:
     torch = pytest.importorskip("torch")
     a = np.arange(6.0)
     t = xb.from_dlpack(_Producer(a), backend="torch")
-    assert isinstance(t, torch.Tensor) and xb.shares_memory(t, a)
+    assert isinstance(t, torch.Tensor)
+    assert xb.shares_memory(t, a)
     n = xb.from_dlpack(_Producer(a))  # the default backend: NumPy
-    assert isinstance(n, np.ndarray) and xb.shares_memory(n, a)
+    assert isinstance(n, np.ndarray)
+    assert xb.shares_memory(n, a)
     with pytest.raises(UnknownArrayTypeError, match="__dlpack__"):
         xb.from_dlpack([1, 2])
 
@@ -224,9 +239,11 @@ def test_asarray_keeps_arrays_in_their_library() -> None:
     t = torch.arange(3.0)
     assert xb.asarray(t) is t
     c = xb.asarray(t, copy=True)
-    assert isinstance(c, torch.Tensor) and not xb.shares_memory(c, t)
+    assert isinstance(c, torch.Tensor)
+    assert not xb.shares_memory(c, t)
     n = xb.asarray(t, backend="numpy")
-    assert isinstance(n, np.ndarray) and xb.shares_memory(n, t)
+    assert isinstance(n, np.ndarray)
+    assert xb.shares_memory(n, t)
     like = xb.asarray([1.0, 2.0], like=t)
     assert isinstance(like, torch.Tensor)
     with pytest.raises(CopyRequiredError):

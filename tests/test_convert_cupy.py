@@ -28,7 +28,8 @@ from xpbridge._errors import (
 
 def _load_fake() -> Any:
     spec = importlib.util.spec_from_file_location("cupy", Path(__file__).with_name("fake_cupy.py"))
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -72,7 +73,8 @@ def test_to_numpy_of_a_device_array_is_a_host_copy(cupy: Any, copy: bool | None)
     np.testing.assert_array_equal(result, a)
     assert cupy.transfers == ["cuda:0 -> host"]  # one transfer, no extra copy for copy=True
     assert [s.action for s in record.steps] == ["move"]
-    assert "cuda:0 -> cpu" in str(record) and record.copies
+    assert "cuda:0 -> cpu" in str(record)
+    assert record.copies
     result[0, 0] = -1  # independent of the device array
     assert cupy.asnumpy(d)[0, 0] == 1
 
@@ -109,7 +111,8 @@ def test_numpy_to_cupy_uploads(cupy: Any, copy: bool | None) -> None:
     assert xb.info(d).device == "cuda:0"
     np.testing.assert_array_equal(cupy.asnumpy(d), a)
     assert cupy.transfers[0] == "host -> cuda:0"
-    assert [s.action for s in record.steps] == ["move"] and record.copies
+    assert [s.action for s in record.steps] == ["move"]
+    assert record.copies
     a[0, 0] = -1
     assert cupy.asnumpy(d)[0, 0] == 1  # an upload is a copy
 
@@ -162,7 +165,8 @@ def test_cpu_tensor_to_cupy_goes_through_the_host(cupy: Any) -> None:
     d, record = xb.to(t, "cupy", explain=True)
     assert [s.action for s in record.steps] == ["import", "move"]
     assert "Tensor.numpy()" in record.steps[0].reason
-    assert not record.steps[0].copies and record.steps[1].copies
+    assert not record.steps[0].copies
+    assert record.steps[1].copies
     np.testing.assert_array_equal(cupy.asnumpy(d), t.numpy())
     with pytest.raises(CopyRequiredError):
         xb.to_cupy(t, copy=False)
@@ -196,7 +200,8 @@ def test_cupy_to_cuda_torch_is_planned_as_dlpack_zero_copy(
     assert "zero-copy" in str(record)
     assert xb.plan(d, "torch", copy=False).error is None
     copy = xb.plan(d, "torch", copy=True)
-    assert [s.action for s in copy.steps] == ["copy", "import"] and copy.copies
+    assert [s.action for s in copy.steps] == ["copy", "import"]
+    assert copy.copies
     with cupy.cuda.Device(1):
         d1 = cupy.array(values())
     assert xb.plan(d1, "torch").shares_memory  # stays on cuda:1
@@ -208,7 +213,8 @@ def test_cupy_to_cpu_torch_is_a_host_copy(cupy: Any) -> None:
         pytest.skip("with CUDA, the tensor stays on the GPU (a different plan)")
     d = cupy.array(values())
     t, record = xb.to(d, "torch", explain=True)
-    assert isinstance(t, torch.Tensor) and t.device.type == "cpu"
+    assert isinstance(t, torch.Tensor)
+    assert t.device.type == "cpu"
     assert [s.action for s in record.steps] == ["move", "import"]
     np.testing.assert_array_equal(t.numpy(), values())
     with pytest.raises(CopyRequiredError, match="cuda:0 -> cpu"):
@@ -223,7 +229,8 @@ def test_cupy_to_cupy(cupy: Any) -> None:
     c[0, 0] = -1
     assert cupy.asnumpy(d)[0, 0] == 1
     moved, record = xb.to(d, "cupy", device="cuda:1", explain=True)
-    assert xb.info(moved).device == "cuda:1" and record.copies
+    assert xb.info(moved).device == "cuda:1"
+    assert record.copies
     with pytest.raises(CopyRequiredError, match="cuda:0 -> cuda:1"):
         xb.to(d, "cupy", device="cuda:1", copy=False)
 
@@ -249,9 +256,14 @@ def test_info_and_sharing_of_device_arrays(cupy: Any) -> None:
         (3, 4),
         (16, 4),
     )
-    assert found.contiguous and not found.readonly and found.requires_grad is False
-    assert found.grad is None and found.grad_fn is None and found.is_leaf is None
-    assert xb.shares_memory(d, d[1:]) and not xb.shares_memory(d[:, ::2], d[:, 1::2])
+    assert found.contiguous
+    assert not found.readonly
+    assert found.requires_grad is False
+    assert found.grad is None
+    assert found.grad_fn is None
+    assert found.is_leaf is None
+    assert xb.shares_memory(d, d[1:])
+    assert not xb.shares_memory(d[:, ::2], d[:, 1::2])
     assert xb.may_share_memory(d[:, ::2], d[:, 1::2])
     # The double keeps its values in host memory; a real device pointer never equals a host
     # one, and arrays on different devices never share memory.
@@ -285,7 +297,8 @@ def test_gpu_cuda_tensor_to_numpy_is_a_host_copy() -> None:
     t = torch.arange(6.0, device="cuda").reshape(2, 3)
     a, record = xb.to(t, "numpy", explain=True)
     np.testing.assert_array_equal(a, np.arange(6.0, dtype=np.float32).reshape(2, 3))
-    assert record.copies and "cuda:0 -> cpu" in str(record)
+    assert record.copies
+    assert "cuda:0 -> cpu" in str(record)
     with pytest.raises(CopyRequiredError, match="cuda:0 -> cpu"):
         xb.to_numpy(t, copy=False)
 
@@ -308,7 +321,8 @@ def test_gpu_cupy_torch_zero_copy() -> None:
     cupy = _real_cupy()
     d = cupy.arange(6, dtype=cupy.float32)
     t, record = xb.to(d, "torch", explain=True)
-    assert t.device.type == "cuda" and record.shares_memory
+    assert t.device.type == "cuda"
+    assert record.shares_memory
     assert xb.shares_memory(t, d)
     t[0] = 42
     assert float(d[0]) == 42.0  # the same device memory

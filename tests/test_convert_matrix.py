@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -28,6 +27,9 @@ import xpbridge as xb
 from xpbridge._errors import BridgeError, CopyRequiredError, UnsupportedDTypeError
 from xpbridge.testing import Backend
 from xpbridge.testing._backends import required_backends
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LIBRARIES = ("numpy", "torch", "array_api_strict", "dask", "jax")
 DTYPES = (
@@ -474,7 +476,7 @@ def test_matrix(source: str, target: str, copy: bool | None) -> None:
         count += 1
         try:
             problem = check_cell(source, layout, dtype, target, copy)
-        except Exception as exc:  # an unexpected crash is a failing cell, reported with the rest
+        except Exception as exc:  # noqa: BLE001 - a crash is a failing cell, reported with the rest
             problem = f"crashed: {type(exc).__name__}: {exc}"
         if problem:
             failures.append(f"{source}[{layout}, {dtype}] -> {target}: {problem}")
@@ -505,8 +507,7 @@ def numpy_views(draw: st.DrawFn) -> tuple[np.ndarray, str]:
     shape = draw(st.lists(st.integers(0, 5), min_size=0, max_size=3))
     base = reference(dtype, tuple(shape))
     index = tuple(
-        slice(draw(st.integers(0, 2)), None, draw(st.sampled_from([1, 2, -1, -2])))
-        for _ in shape
+        slice(draw(st.integers(0, 2)), None, draw(st.sampled_from([1, 2, -1, -2]))) for _ in shape
     )
     view = base[index] if index else base[...]
     if view.ndim > 1 and draw(st.booleans()):

@@ -16,12 +16,14 @@ The rules (the table in ``docs/conversion.md``):
 * Devices change only when the call asks: ``device=``, or a target that cannot live where
   the data is (NumPy lives on the host, so ``to_numpy`` of a GPU array is a host copy).
 * A library's own zero-copy route is guarded against inputs it would mishandle: torch never
-  receives read-only, byte-swapped or negatively strided memory to alias.
+  receives read-only, byte-swapped or negatively strided memory to alias, JAX never
+  writable, misaligned or strided memory (see the adapters' ``share_refusals``).
+* Each import uses a :class:`~xpbridge._backends._base.Route` chosen by the target adapter
+  for a reason the plan shows (``torch.from_numpy``: faster than DLPack on CPU...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +43,8 @@ from ._errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._backends._base import Adapter, Facts
 
 __all__ = [
@@ -171,7 +175,7 @@ class _Planner:
         self.steps: list[Step] = []
         self.copy_reasons: list[str] = []
         self.refusal: BridgeError | None = None
-        self.dtype = dtype_name(dtype) if dtype is not None else self.facts.dtype
+        self.dtype: str = self.facts.dtype if dtype is None else str(dtype_name(dtype))
         self.device = device
         self.at_device = self.facts.device
         self.cast_done = False
@@ -492,9 +496,7 @@ def plan(
     numpy -> numpy: copy (copy=True asks for independent memory)
     """
     target = get_adapter(backend)
-    return _plan_any(
-        x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None
-    )
+    return _plan_any(x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None)
 
 
 def _check_array_like(x: Any, what: str) -> None:
@@ -657,8 +659,8 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
         source = adapter_for_type(type(x))
         assert source is not None
         msg = (
-            f"{context}: a {source.name} array on {source.facts(x).device} met {target.name} arrays "
-            f"on {target.device_str(device) if device is not None else 'another device'}; "
+            f"{context}: a {source.name} array on {source.facts(x).device} met {target.name} "
+            f"arrays on {target.device_str(device) if device is not None else 'another device'}; "
             "xpbridge never moves data implicitly. Move it first: "
             f"xb.to(x, {target.name!r}, device=...)"
         )
@@ -672,7 +674,12 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 def to_numpy(
     x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
 ) -> Any:
-    """``to(x, "numpy", ...)``: a NumPy array in host memory (a copy for device arrays).
+    """``to(x, "numpy", ...)``: a NumPy array in host memory.
+
+    Zero-copy from torch CPU tensors (``Tensor.numpy()``), JAX arrays (a read-only view) and
+    array-api-strict arrays; a device-to-host copy for GPU arrays (refused with
+    ``copy=False``); computed for Dask. A tensor that requires grad needs ``detach=True``
+    (see :func:`to` for every argument).
 
     Examples
     --------
@@ -692,7 +699,13 @@ def to_torch(
     copy: bool | None = None,
     detach: bool | None = None,
 ) -> Any:
-    """``to(x, "torch", ...)``: a ``torch.Tensor``, zero-copy from NumPy when it can be."""
+    """``to(x, "torch", ...)``: a ``torch.Tensor``.
+
+    Zero-copy from writable NumPy and array-api-strict memory (``torch.from_numpy``) and
+    from CuPy on the same GPU (DLPack); read-only, byte-swapped or negatively strided input
+    and JAX arrays are copied (tensors are writable). ``device=`` moves (a copy). Staying in
+    torch keeps the autograd graph (see :func:`to`).
+    """
     return to(x, "torch", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
@@ -705,7 +718,11 @@ def to_cupy(
     copy: bool | None = None,
     detach: bool | None = None,
 ) -> Any:
-    """``to(x, "cupy", ...)``: a CuPy array (host data is copied to the current GPU)."""
+    """``to(x, "cupy", ...)``: a CuPy array on `device` (default: the current GPU).
+
+    Host data (NumPy, CPU tensors...) is uploaded, a copy (refused with ``copy=False``);
+    a CUDA tensor on the same device is shared through DLPack (see :func:`to`).
+    """
     return to(x, "cupy", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
@@ -718,7 +735,13 @@ def to_jax(
     copy: bool | None = None,
     detach: bool | None = None,
 ) -> Any:
-    """``to(x, "jax", ...)``: a JAX array (copied unless ``copy=False``: JAX arrays are immutable)."""
+    """``to(x, "jax", ...)``: a JAX array.
+
+    JAX arrays are immutable, so writable memory is copied unless ``copy=False`` (which
+    shares it, at your own risk); read-only memory is shared when it is row-major and
+    64-byte aligned. Without 64-bit mode, float64/int64/complex128/uint64 input is refused
+    rather than narrowed (pass a 32-bit ``dtype=``). See :func:`to`.
+    """
     return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
@@ -733,8 +756,9 @@ def to_dask(
 ) -> Any:
     """``to(x, "dask", ...)``: a Dask array split into `chunks` (Dask's chunk spellings).
 
-    With ``copy=None`` the chunks are views of `x` (Dask's own ``from_array`` behaviour), so
-    writes to `x` before computing show in the result; ``copy=True`` snapshots `x` first.
+    Dask >= 2025 snapshots the input in ``from_array`` (so ``copy=False`` is refused);
+    older Dask keeps views, so writes to `x` before computing show in the result unless
+    ``copy=True``. Arrays of other libraries go through their NumPy route (see :func:`to`).
     """
     return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks)
 
@@ -744,16 +768,16 @@ def from_dlpack(
 ) -> Any:
     """An array of `backend` (default: the context's default backend) from a DLPack producer.
 
-    Arrays of known libraries go through :func:`to` (with its guards and gradient rules);
-    any other object exporting ``__dlpack__`` is handed to the library's ``from_dlpack``.
+    Arrays of known libraries go through :func:`to`, with its guards and gradient rules.
+    A producer of another library is read through NumPy when its memory is on the host (so
+    read-only and negatively strided memory get the same guards) and handed to the
+    target's ``from_dlpack`` when it is on a device. ``copy`` as in :func:`to`.
     """
     target = get_adapter(backend or _config.current_defaults().backend)
-    if adapter_for_type(type(x)) is not None:
-        return to(x, target.name, device=device, copy=copy)
-    if not hasattr(x, "__dlpack__"):
+    if adapter_for_type(type(x)) is None and not hasattr(x, "__dlpack__"):
         msg = f"from_dlpack: {type(x).__qualname__} does not export __dlpack__"
         raise UnknownArrayTypeError(msg)
-    return target.from_dlpack(x, device=device, copy=copy)
+    return to(x, target.name, device=device, copy=copy)
 
 
 def asarray(
@@ -804,13 +828,17 @@ def asarray(
     if source is None:
         target = get_adapter(backend)
         _check_array_like(obj, f"make a {target.name} array")
+        if not isinstance(obj, (*_SCALARS, list, tuple)):
+            # A buffer or foreign array: through a NumPy view, with the guards of `to`.
+            return to(obj, target.name, dtype=dtype, device=device, copy=copy)
         from ._dispatch import coerce
 
-        if copy is False and isinstance(obj, (*_SCALARS, list, tuple)):
-            raise CopyRequiredError(
-                f"asarray: copy=False, but a Python {type(obj).__name__} has no array memory to "
-                "share; pass copy=None"
+        if copy is False:
+            msg = (
+                f"asarray: copy=False, but a Python {type(obj).__name__} has no array memory "
+                "to share; pass copy=None"
             )
+            raise CopyRequiredError(msg)
         if dtype is None and copy is None:
             return coerce(obj, target, "asarray", "obj", device)
         return target.asarray(obj, dtype=dtype, device=device, copy=copy)

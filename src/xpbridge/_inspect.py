@@ -114,7 +114,9 @@ def info(x: Any) -> ArrayInfo:
 class _Bytes:
     """A NumPy view description of raw memory (never read: only its bounds are used)."""
 
-    def __init__(self, ptr: int, shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> None:
+    def __init__(
+        self, ptr: int, shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int
+    ) -> None:
         self.__array_interface__ = {
             "data": (ptr, True),
             "shape": (*shape, itemsize),
@@ -152,7 +154,7 @@ def shares_memory(a: Any, b: Any, /) -> bool:
     left, right = _memory(a, "shares_memory"), _memory(b, "shares_memory")
     if left is None or right is None or left[0] != right[0]:
         return False
-    return bool(np.shares_memory(np.asarray(left[1]), np.asarray(right[1]), max_work=None))
+    return bool(np.shares_memory(np.asarray(left[1]), np.asarray(right[1])))
 
 
 def may_share_memory(a: Any, b: Any, /) -> bool:

@@ -61,7 +61,7 @@ class DaskAdapter(Adapter):
         import numpy as np
 
         probe = np.zeros(1)
-        lazy = da.from_array(probe, chunks=-1)
+        lazy = da.from_array(probe, chunks=-1)  # type: ignore[no-untyped-call]
         probe[0] = 1.0
         return bool(lazy.compute()[0] == 0.0)
 

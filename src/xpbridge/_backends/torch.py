@@ -75,6 +75,9 @@ def _from_numpy(a: Any) -> Any:
     return torch.from_numpy(a)
 
 
+_torch_from_dlpack = torch.from_dlpack  # type: ignore[attr-defined]
+
+
 def _from_buffer(x: Any) -> Any:
     import numpy as np
 
@@ -262,8 +265,8 @@ class TorchAdapter(Adapter):
                 "torch.from_numpy on the buffer", _from_buffer, "faster and safer than DLPack"
             ),
             # The planner has refused read-only, immutable and negatively strided memory.
-            "jax": Route("torch.from_dlpack", torch.from_dlpack, "JAX's zero-copy export"),
-            "cupy": Route("torch.from_dlpack", torch.from_dlpack, "CuPy's zero-copy export"),
+            "jax": Route("torch.from_dlpack", _torch_from_dlpack, "JAX's zero-copy export"),
+            "cupy": Route("torch.from_dlpack", _torch_from_dlpack, "CuPy's zero-copy export"),
         }
 
     def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
