@@ -328,12 +328,24 @@ class Adapter:
         returned (``Route.copies``); otherwise the caller copies first, in `source`.
         """
         if copy:
-            copying = self.copying_imports().get(source)
+            copying = self._copying_routes.get(source)
             if copying is not None:
                 return copying
-        native = self.native_imports().get(source)
+        native = self._native_routes.get(source)
         if native is not None:
             return native
+        return self._dlpack_route
+
+    @cached_property
+    def _native_routes(self) -> dict[str, Route]:
+        return self.native_imports()
+
+    @cached_property
+    def _copying_routes(self) -> dict[str, Route]:
+        return self.copying_imports()
+
+    @cached_property
+    def _dlpack_route(self) -> Route:
         return dlpack_route(self.from_dlpack)
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:

@@ -19,6 +19,9 @@ from ._base import Adapter, Facts, Route
 _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot", "vecdot")
 
 
+_NAMES: dict[Any, str] = {}
+
+
 def _tensor_numpy(t: Any) -> Any:
     # bfloat16 has no NumPy dtype; ml_dtypes (if loaded) supplies one with the same bits.
     if str(t.dtype) == "torch.bfloat16":
@@ -76,7 +79,14 @@ class NumpyAdapter(Adapter):
         return np.dtype(str(name))
 
     def dtype_of(self, x: Any) -> str:
-        name = dtype_name(x.dtype, strict=False)
+        dtype = x.dtype
+        try:
+            return _NAMES[dtype]  # dtype.name costs microseconds; a dict lookup does not
+        except KeyError:
+            pass
+        name = dtype_name(dtype, strict=False)
+        if name is not None:
+            _NAMES[dtype] = name
         if name is None:
             msg = (
                 f"NumPy dtype {x.dtype!r} has no array API counterpart (structured, object, "

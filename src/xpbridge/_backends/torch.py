@@ -70,7 +70,7 @@ def _from_numpy(a: Any) -> Any:
     # torch.from_numpy takes ndarrays only; NumPy scalars become 0-d arrays first. The
     # planner never passes read-only memory (torch would alias it, warning only once).
     a = np.asarray(a)
-    if a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it
+    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it
         return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
     return torch.from_numpy(a)
 
