@@ -260,3 +260,20 @@ def test_lift_never_moves() -> None:
         lift(on_device, xb._backends.get_adapter("torch"), device=None, context="add")
     lifted = lift(np.arange(2.0), xb._backends.get_adapter("torch"), device=None, context="add")
     assert isinstance(lifted, torch.Tensor)
+
+
+def test_jax_tracers_stay_in_jax() -> None:
+    jax = pytest.importorskip("jax")
+    from xpbridge._errors import UnsupportedOperationError
+
+    @jax.jit
+    def leave(x: Any) -> Any:
+        return xb.to_numpy(x)
+
+    @jax.jit
+    def stay(x: Any) -> Any:
+        return xb.to_jax(x, dtype=xb.float32, copy=True) * 2
+
+    with pytest.raises(UnsupportedOperationError, match="JAX tracer"):
+        leave(jax.numpy.ones(2))
+    np.testing.assert_array_equal(np.asarray(stay(jax.numpy.ones(2))), [2.0, 2.0])

@@ -400,3 +400,10 @@ def test_jax_without_x64_refuses_wide_dtypes(x64_off: Any, source: str, dtype: s
 def test_jax_without_x64_takes_32_bit_dtypes(x64_off: Any) -> None:
     out = xb.to_jax(np.arange(3, dtype=np.float32))
     assert str(out.dtype) == "float32"
+
+
+def test_sparse_tensors_are_refused_clearly() -> None:
+    s = torch.eye(3).to_sparse()
+    with pytest.raises(UnsupportedOperationError, match="to_dense"):
+        xb.to_numpy(s)
+    assert xb.to_torch(s) is s  # staying in torch is fine

@@ -226,9 +226,9 @@ class _Planner:
         unsupported = self.facts.unsupported
         if unsupported is None:
             return
-        if self.facts.device == "meta" and self.target is self.source and target_device == "meta":
-            return  # a meta tensor stays one: torch can clone it, cast it, detach it
-        msg = f"cannot convert a {unsupported}"
+        if self.target is self.source and (self.facts.device != "meta" or target_device == "meta"):
+            return  # its own library can still copy, cast, detach or move it
+        msg = f"cannot convert a {unsupported} to {self.target.name}"
         if self.facts.device == "meta":
             msg += "; there is nothing to convert (make it on a real device instead)"
         raise UnsupportedOperationError(msg)

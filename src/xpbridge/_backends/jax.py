@@ -103,8 +103,13 @@ class JaxAdapter(Adapter):
 
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
-        ptr = strides = None
-        if isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer):
+        ptr = strides = unsupported = None
+        if isinstance(x, jax.core.Tracer):
+            unsupported = (
+                "JAX tracer: inside jit, grad or vmap it has no values yet; convert the "
+                "function's result instead"
+            )
+        elif isinstance(x, jax.Array):
             try:
                 ptr = x.unsafe_buffer_pointer()
             except Exception:  # sharded or deleted arrays have no single buffer
@@ -122,6 +127,7 @@ class JaxAdapter(Adapter):
             immutable=True,
             c_contiguous=True,
             f_contiguous=sum(n != 1 for n in base.shape) <= 1,
+            unsupported=unsupported,
         )
 
     def copy(self, x: Any) -> Any:
