@@ -141,6 +141,11 @@ def test_buffers_are_viewed_through_numpy() -> None:
     assert "read-only" in str(record)
     t2[0] = 7
     assert bytes(readonly) == b"\x01\x02"
+    c = xb.to(raw, "torch", copy=True)
+    c[1] = 0
+    assert raw[1] == 2
+    n = xb.asarray(raw, backend="numpy", copy=True)
+    assert not np.shares_memory(n, np.asarray(raw))
 
 
 class _Producer:
