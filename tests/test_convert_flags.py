@@ -91,6 +91,8 @@ def test_gradients_are_never_cut_silently(mode: str) -> None:
             with xb.grad_mode(mode):  # type: ignore[arg-type]
                 result = convert(x, target, detach=detach, copy=copy)
         except GradientBreakError as exc:
+            if not np.array_equal(snapshot(x), before) or not x.requires_grad:
+                failures.append(f"{name}->{target}: a refused conversion changed its input")
             if not refused:
                 failures.append(f"{name}->{target} detach={detach} copy={copy}: raised {exc}")
             elif "detach=True" not in str(exc) and mode != "raise":
