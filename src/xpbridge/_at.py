@@ -22,7 +22,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _config
-from ._backends import adapter_for_type
+from ._backends import adapter_for_type, get_adapter
 from ._errors import (
     BridgeError,
     CopyRequiredError,
@@ -221,9 +221,8 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
         functional = getattr(x, "at", None) if facts.immutable else None
         if functional is not None:
             return getattr(functional[idx], op)(v)
-        target = adapter.copy(x) if copy or refusals else x
         try:
-            return _write(target, idx, op, v)
+            return _write(x, idx, op, v, adapter, in_place=not (copy or refusals), lazy=facts.lazy)
         except (IndexError, TypeError, NotImplementedError) as exc:
             if facts.requires_grad:
                 raise
@@ -254,14 +253,15 @@ def _check_dtypes(op: _Op, dtype: str, v: Any) -> None:
             "cast it to a floating dtype first (xb.astype)"
         )
         raise UnsupportedDTypeError(msg)
-    if isinstance(v, _SCALARS):
-        v_kind, v_name = _SCALAR_KIND[type(v)], f"Python {type(v).__name__}"
-    else:
-        owner = adapter_for_type(type(v))
-        if owner is None:
-            return  # sequences: the library's own asarray decides
+    owner = adapter_for_type(type(v))
+    if owner is not None:
         v_name = owner.dtype_of(v)
         v_kind = _kind(v_name)
+    elif isinstance(v, _SCALARS):
+        v_name = f"Python {type(v).__name__}"
+        v_kind = next(k for t, k in _SCALAR_KIND.items() if isinstance(v, t))
+    else:
+        return  # sequences: the library's own asarray decides
     if v_kind > kind:
         msg = (
             f"xb.at(...).{op}: a {v_name} value cannot be stored in a {dtype} array without "
@@ -272,10 +272,8 @@ def _check_dtypes(op: _Op, dtype: str, v: Any) -> None:
 
 def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op) -> Any:
     """`v` as a value `x`'s library can take: scalars stay, other arrays are converted."""
-    if isinstance(v, _SCALARS):
-        return v
     owner = adapter_for_type(type(v))
-    if owner is adapter:
+    if owner is adapter or (owner is None and isinstance(v, _SCALARS)):
         return v
     device = adapter.device(x)
     if owner is None:
@@ -319,18 +317,42 @@ def _in_place_refusals(facts: Facts) -> list[str]:
     return reasons
 
 
-def _write(target: Any, idx: Any, op: _Op, v: Any) -> Any:
+def _write(
+    x: Any, idx: Any, op: _Op, v: Any, adapter: Adapter, *, in_place: bool, lazy: bool
+) -> Any:
+    """``x[idx] = op(x[idx], v)`` into `x` itself, or into a copy of `x`."""
+    target = x if in_place else adapter.copy(x)
     if op == "set":
         target[idx] = v
-    else:
-        target[idx] = _elementwise(op)(target[idx], v)
+        return target
+    function = _elementwise(op)
+    if lazy and _is_mask_of(idx, x):
+        # Dask cannot assign values of unknown length (x[mask]): select with where instead.
+        target[...] = _elementwise("where")(idx, function(target, v), target)
+        return target
+    old = x[idx]  # read from x: when copying, x is never written, so autograd may save it
+    if (
+        in_place
+        and _recording()
+        and adapter_for_type(type(v)) is adapter
+        and adapter.requires_grad(v)
+    ):
+        old = adapter.copy(
+            old
+        )  # the op saves `old` to differentiate by v; the write would change it
+    target[idx] = function(old, v)
     return target
 
 
-def _elementwise(op: _Op) -> Callable[[Any, Any], Any]:
+def _is_mask_of(idx: Any, x: Any) -> bool:
+    dtype = getattr(idx, "dtype", None)
+    return dtype is not None and "bool" in str(dtype) and tuple(idx.shape) == tuple(x.shape)
+
+
+def _elementwise(op: str) -> Callable[..., Any]:
     import xpbridge
 
-    function: Callable[[Any, Any], Any] = getattr(xpbridge, _FUNCTION[op])
+    function: Callable[..., Any] = getattr(xpbridge, _FUNCTION.get(op, op))
     return function
 
 
@@ -344,5 +366,5 @@ def _on_host(x: Any, idx: Any, op: _Op, v: Any, adapter: Adapter) -> Any:
         idx = adapter.to_host(idx)
     elif isinstance(idx, tuple):
         idx = tuple(adapter.to_host(i) if adapter_for_type(type(i)) is adapter else i for i in idx)
-    updated = _write(host, idx, op, v)
+    updated = _write(host, idx, op, v, get_adapter("numpy"), in_place=True, lazy=False)
     return to(updated, adapter.name, device=adapter.device(x))
