@@ -87,7 +87,8 @@ def numpy_function(
     joins the autograd graph through `vjp` (the inputs are saved for backward, so writing
     them in place afterwards makes ``backward()`` raise, as in torch). The gradients come
     back with each input's dtype and device; integer and boolean outputs are marked
-    non-differentiable. Differentiating twice raises (the vjp is NumPy code).
+    non-differentiable. Differentiating twice raises :class:`GradientBreakError` (the vjp
+    is NumPy code), rather than silently treating the gradient as a constant.
     Without `vjp` such a call would cut the graph, so it follows
     :func:`xpbridge.grad_mode`: ``"preserve"`` and ``"raise"`` raise
     :class:`GradientBreakError`, ``"detach"`` runs `fn` on detached inputs and returns
@@ -346,14 +347,14 @@ class _Call:
 def _bridge() -> Any:
     """The ``torch.autograd.Function`` class (built on first use: it needs torch)."""
     import torch
-    from torch.autograd.function import once_differentiable
 
     class NumpyFunction(torch.autograd.Function):
         @staticmethod
         def forward(ctx: Any, call: _Call, *args: Any) -> Any:
             outputs = call.forward()
             ctx.call = call
-            # Saved only for torch's version check: the host views alias these tensors.
+            # Saved for torch's version check (the host views alias these tensors) and to
+            # hang the second-order guard on.
             ctx.save_for_backward(*(a for a in args if isinstance(a, torch.Tensor)))
             integral = [o for o in outputs if not (o.is_floating_point() or o.is_complex())]
             if integral:
@@ -361,9 +362,39 @@ def _bridge() -> Any:
             return outputs
 
         @staticmethod
-        @once_differentiable
         def backward(ctx: Any, *grads: Any) -> Any:
-            ctx.saved_tensors  # noqa: B018 - raises if an input was written in place since
-            return (None, *ctx.call.backward(grads))
+            inputs = ctx.saved_tensors  # raises if an input was written in place since
+            gradients = ctx.call.backward(grads)
+            if torch.is_grad_enabled():  # create_graph=True: someone may differentiate again
+                recorded = [t for t in inputs if t.requires_grad]
+                gradients = tuple(
+                    None if g is None else _guard().apply(ctx.call.name, g, *recorded)
+                    for g in gradients
+                )
+            return (None, *gradients)
 
     return NumpyFunction
+
+
+@functools.cache
+def _guard() -> Any:
+    """Marks gradients computed by NumPy: differentiating them again raises, never lies."""
+    import torch
+
+    class NumpyGradient(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, name: str, gradient: Any, *inputs: Any) -> Any:
+            ctx.name = name
+            return gradient.clone()
+
+        @staticmethod
+        def backward(ctx: Any, *grads: Any) -> Any:
+            msg = (
+                f"numpy_function({ctx.name}): its gradient was computed by NumPy code (the "
+                "vjp), which has no derivative of its own, so a second-order gradient "
+                "through it cannot be computed. Write the function with xb functions on "
+                "tensors to differentiate it twice"
+            )
+            raise GradientBreakError(msg)
+
+    return NumpyGradient
