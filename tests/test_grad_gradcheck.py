@@ -315,8 +315,9 @@ NOT_DIFFERENTIABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
 def _is_creation(path: str) -> bool:
     """A function without array parameters (zeros, arange, random...) has nothing to
     differentiate: its results are new arrays made from Python values."""
-    return all(p.role not in {"array", "arrays", "like"} for p in _registry()[path].params) or (
-        any(p.role == "backend" for p in _registry()[path].params)
+    params = _registry()[path].params
+    return any(p.role == "backend" for p in params) or all(
+        p.role not in {"array", "arrays"} for p in params
     )
 
 
