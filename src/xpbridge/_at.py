@@ -18,6 +18,7 @@ array-api-extra's ``at``). What "can go wrong" is the point of this module:
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -58,6 +59,7 @@ class _AtUsageError(BridgeError, ValueError):
     pass
 
 
+@functools.cache
 def _kind(dtype_name: str) -> int:
     """Rank of a dtype's kind: bool < integer < real floating < complex."""
     if dtype_name == "bool":

@@ -81,7 +81,7 @@ class _GradSwitch(contextlib.ContextDecorator):
         # A fresh switch per call, so recursive or concurrent calls keep their own state.
         return type(self)(self._enabled)
 
-    def __call__(self, func: F) -> F:  # type: ignore[override]
+    def __call__(self, func: F) -> F:
         if (
             inspect.isgeneratorfunction(func)
             or inspect.iscoroutinefunction(func)
@@ -164,6 +164,8 @@ def _owner(x: Any, what: str) -> Adapter:
 
 
 _LAZY: dict[type, bool] = {}
+#: Array types whose ``.item()`` gives the answer directly (eager libraries that have it).
+_DIRECT: dict[type, bool] = {}
 
 
 def _computed(x: Any, adapter: Adapter) -> tuple[Any, Adapter]:
@@ -300,16 +302,26 @@ def item(x: Any, /) -> bool | int | float | complex:
     """
     if isinstance(x, _SCALARS):
         return x
+    if _DIRECT.get(type(x)) is True:  # known library, eager, with .item(): the hot path
+        if math.prod(x.shape) != 1:
+            _check_one(x, math.prod(x.shape))
+        try:
+            value: bool | int | float | complex = x.item()
+        except _READ_ERRORS as exc:
+            _unreadable("item", _owner(x, "item"), exc)
+        return value
     adapter = _owner(x, "item")
     size = math.prod(_shape(x))
     if not math.isnan(size):  # known before computing: refuse early
         _check_one(x, size)
-    x, adapter = _computed(x, adapter)
+    computed, adapter = _computed(x, adapter)
+    _DIRECT[type(x)] = computed is x and hasattr(x, "item")
+    x = computed
     _check_one(x, math.prod(_shape(x)))
     try:
         read = getattr(x, "item", None)
         if read is not None:
-            value: bool | int | float | complex = read()
+            value = read()
             return value
         # The standard's arrays have no .item(); a 0-d array converts with bool()/float()...
         scalar = adapter.xp.reshape(x, ())
