@@ -254,12 +254,20 @@ DIFFERENTIABLE: dict[str, Case] = {
     "fft.irfftn": Case(cplx(2, 3)),
     "fft.rfft": Case(u(2, 4)),
     "fft.rfftn": Case(u(2, 4)),
+    # -- xpbridge's own functions that stay in torch
+    "asarray": Case(X),
+    "at": Case(X, call=lambda f, x: f(x)[0, 1:].multiply(3.0)),
+    "clone": Case(X),
+    "from_dlpack": Case(X, call=lambda f, x: f(x, backend="torch")),
+    "numpy_function": Case(X, call=lambda f, x: f(np.sinh, vjp=lambda g, a: g * np.cosh(a))(x)),
+    "to": Case(X, call=lambda f, x: f(x, "torch", dtype=xb.float64, copy=True)),
+    "to_torch": Case(X, call=lambda f, x: f(x, copy=True)),
 }
 
 # -- functions whose results cannot carry a gradient, and how that shows:
 #    "constant": no result requires grad (booleans, integers, Python bools);
-#    "backward raises": the result requires grad but torch refuses to differentiate it;
-#    "call raises": torch has no implementation here.
+#    "raises": torch has no derivative: backward raises NotImplementedError or RuntimeError
+#    (or the call itself raises NotImplementedError where torch has no implementation).
 NOT_DIFFERENTIABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "all": ("constant", xb.all),
     "any": ("constant", xb.any),
@@ -302,13 +310,22 @@ NOT_DIFFERENTIABLE: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "constant",
         lambda t: xb.bitwise_right_shift(xb.astype(t, xb.int64), 1),
     ),
+    # xpbridge's own read-outs: no array result, or one cut from the graph on request.
+    "detach": ("constant", xb.detach),
+    "requires_grad": ("constant", xb.requires_grad),
+    "item": ("constant", lambda t: xb.item(xb.sum(t))),
+    "tolist": ("constant", xb.tolist),
+    "backend_of": ("constant", xb.backend_of),
+    "info": ("constant", lambda t: xb.info(t).requires_grad),
+    "shares_memory": ("constant", lambda t: xb.shares_memory(t, t)),
+    "may_share_memory": ("constant", lambda t: xb.may_share_memory(t, t)),
     # torch has no derivative for these: backward raises rather than inventing one.
-    "floor_divide": ("backward raises", lambda t: xb.floor_divide(t, 0.3)),
-    "unique": ("backward raises", xb.unique),
-    "unique_values": ("backward raises", xb.unique_values),
-    "unique_counts": ("backward raises", lambda t: xb.unique_counts(t)[0]),
-    "unique_inverse": ("backward raises", lambda t: xb.unique_inverse(t)[0]),
-    "unique_all": ("call raises", xb.unique_all),
+    "floor_divide": ("raises", lambda t: xb.floor_divide(t, 0.3)),
+    "unique": ("raises", xb.unique),
+    "unique_values": ("raises", xb.unique_values),
+    "unique_counts": ("raises", lambda t: xb.unique_counts(t)[0]),
+    "unique_inverse": ("raises", lambda t: xb.unique_inverse(t)[0]),
+    "unique_all": ("raises", lambda t: xb.unique_all(t)[0]),
 }
 
 
@@ -328,8 +345,58 @@ def _public(path: str) -> Callable[..., Any]:
     return value  # type: ignore[no-any-return]
 
 
+#: Conversions out of torch: they follow the gradient mode (tests/test_grad_modes.py).
+FOLLOW_THE_MODE = frozenset({"to_cupy", "to_dask", "to_jax", "to_numpy"})
+#: Public callables whose results are not arrays derived from their inputs: settings,
+#: dtypes, plans, namespaces, context managers.
+NO_ARRAY_RESULT = frozenset(
+    {
+        "__array_namespace_info__",
+        "available_backends",
+        "broadcast_shapes",
+        "can_cast",
+        "enable_grad",
+        "finfo",
+        "get_grad_mode",
+        "get_policy",
+        "grad_mode",
+        "iinfo",
+        "isdtype",
+        "namespace",
+        "no_grad",
+        "plan",
+        "policy",
+        "result_type",
+        "set_grad_mode",
+        "set_policy",
+        "using",
+    }
+)
+#: xb.random: draws shaped by `loc`/`scale` (or `low`/`high`) are differentiable in them
+#: (the reparametrization ``loc + scale * draws``); the rest make new arrays.
+RANDOM_DIFFERENTIABLE = frozenset({"normal", "uniform"})
+RANDOM_CREATION = frozenset({"default_rng", "integers", "rand", "randn", "seed"})
+
+
+def _random_module() -> Any:
+    try:
+        from xpbridge import random
+    except ImportError:
+        return None
+    return random
+
+
 def _public_functions() -> set[str]:
-    return set(_registry()) | set(ALIASES)
+    """Every public function: the declared ones, the NumPy aliases, xpbridge's own."""
+    eager = {
+        name
+        for name in xb.__all__
+        if name not in {"fft", "linalg", "random"}
+        and callable(getattr(xb, name))
+        and not (isinstance(getattr(xb, name), type) and name != "at")
+        and not isinstance(getattr(xb, name), xb.DType)
+    }
+    return set(_registry()) | set(ALIASES) | eager
 
 
 def _target(name: str) -> str:
@@ -345,7 +412,8 @@ def test_every_public_function_is_classified() -> None:
         for name in _public_functions()
         if _target(name) not in DIFFERENTIABLE
         and _target(name) not in NOT_DIFFERENTIABLE
-        and not _is_creation(_target(name))
+        and name not in FOLLOW_THE_MODE | NO_ARRAY_RESULT
+        and not (name in _registry() and _is_creation(name))
     )
     assert unclassified == [], (
         "add these functions to DIFFERENTIABLE (with an input generator) or to "
@@ -353,11 +421,31 @@ def test_every_public_function_is_classified() -> None:
     )
 
 
+def test_every_random_function_is_classified() -> None:
+    random = _random_module()
+    if random is None:
+        pytest.skip("xpbridge.random is not part of this build")
+    functions = {
+        name
+        for name in random.__all__
+        if callable(getattr(random, name)) and not isinstance(getattr(random, name), type)
+    }
+    assert functions - RANDOM_DIFFERENTIABLE - RANDOM_CREATION == set(), (
+        "classify these xb.random functions in RANDOM_DIFFERENTIABLE or RANDOM_CREATION"
+    )
+
+
 def test_the_tables_name_only_existing_functions_once() -> None:
-    listed = set(DIFFERENTIABLE) | set(NOT_DIFFERENTIABLE)
-    assert not set(DIFFERENTIABLE) & set(NOT_DIFFERENTIABLE)
-    assert listed - set(_registry()) == set()
-    assert not any(_is_creation(name) for name in listed)
+    tables = [
+        set(DIFFERENTIABLE),
+        set(NOT_DIFFERENTIABLE),
+        set(FOLLOW_THE_MODE),
+        set(NO_ARRAY_RESULT),
+    ]
+    listed = set().union(*tables)
+    assert sum(map(len, tables)) == len(listed), "a function is in two tables"
+    assert listed - _public_functions() == set()
+    assert not any(_is_creation(name) for name in listed if name in _registry())
 
 
 def test_aliases_are_the_functions_they_name() -> None:
@@ -447,15 +535,17 @@ def _tensor_parts(out: Any) -> list[Any]:
 def test_functions_without_a_gradient_say_so(name: str) -> None:
     kind, call = NOT_DIFFERENTIABLE[name]
     t = torch.tensor([0.25, 0.75, 0.5, 1.25], dtype=torch.float64, requires_grad=True)
-    if kind == "call raises":
-        with pytest.raises(NotImplementedError):
-            call(t)
-        return
-    out = call(t)
+    if kind == "raises":
+        try:
+            out = call(t)
+        except NotImplementedError:
+            return  # no implementation at all, said clearly
+    else:
+        out = call(t)
     if kind == "constant":
         assert all(not p.requires_grad for p in _tensor_parts(out))
-        if not _tensor_parts(out):
-            assert isinstance(out, bool)
+        if not _tensor_parts(out):  # a Python value: nothing left to differentiate
+            assert isinstance(out, bool | int | float | str | list), type(out)
         return
     (result,) = _tensor_parts(out)
     assert result.requires_grad
@@ -482,6 +572,32 @@ def test_astype_to_integers_cuts_no_graph_silently() -> None:
     t = torch.tensor([1.5], dtype=torch.float64, requires_grad=True)
     assert not xb.astype(t, xb.int64).requires_grad  # integers cannot carry a gradient
     assert xb.astype(t, xb.float32).requires_grad
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_DIFFERENTIABLE))
+def test_gradcheck_random_draws_in_their_parameters(name: str) -> None:
+    random = _random_module()
+    if random is None:
+        pytest.skip("xpbridge.random is not part of this build")
+    low = torch.tensor([0.5, 1.0], dtype=torch.float64, requires_grad=True)
+    high = torch.tensor([2.0, 3.0], dtype=torch.float64, requires_grad=True)
+
+    def draw(a: Any, b: Any) -> Any:
+        random.seed(0)  # the same draws on every call gradcheck makes
+        return getattr(random, name)(a, b)
+
+    assert isinstance(draw(low, high), torch.Tensor)
+    assert torch.autograd.gradcheck(draw, (low, high))
+
+
+def test_random_creation_functions_make_arrays_that_do_not_require_grad() -> None:
+    random = _random_module()
+    if random is None:
+        pytest.skip("xpbridge.random is not part of this build")
+    with xb.using("torch"):
+        made = [random.rand(2), random.randn(2), random.integers(0, 5, size=2)]
+        made.append(random.default_rng(0).normal(size=2))
+    assert all(isinstance(m, torch.Tensor) and not m.requires_grad for m in made)
 
 
 # ---------------------------------------------------------------------- operators
