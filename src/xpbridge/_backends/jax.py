@@ -130,6 +130,11 @@ class JaxAdapter(Adapter):
             unsupported=unsupported,
         )
 
+    def detach(self, x: Any) -> Any:
+        # JAX has no recorded graph to cut; stop_gradient is its way to block a gradient
+        # (it returns concrete arrays themselves, and zeroes the gradient inside jax.grad).
+        return jax.lax.stop_gradient(x)
+
     def copy(self, x: Any) -> Any:
         return jnp.array(x, copy=True)
 
