@@ -112,20 +112,23 @@ def _load(spec: BackendSpec) -> Adapter:
 
 
 def _importer(module_name: str) -> Callable[[], Any]:
-    """A function whose body is the statement ``from . import <module_name>``.
+    """A function whose body is the statement ``import xpbridge._backends.<module_name>``.
 
     torch.compile runs import statements while it traces, but breaks the graph at
     ``importlib.import_module`` and ``__import__``; a first xpbridge call inside a compiled
-    function loads its adapter, so the import must be a statement.
+    function loads its adapter, so the import must be a statement. Like import_module, it
+    imports the module again if it was removed from ``sys.modules``.
     """
-    scope = {"__name__": __name__, "__package__": __package__}
-    source = f"def load():\n    from . import {module_name} as module\n    return module\n"
+    scope = {"__name__": __name__}
+    source = f"def load():\n    import {__name__}.{module_name} as module\n    return module\n"
     exec(compile(source, f"<xpbridge import of {module_name}>", "exec"), scope)  # noqa: S102
     load: Callable[[], Any] = scope["load"]
     return load
 
 
 _IMPORTERS: Final = {spec.name: _importer(spec.adapter.partition(":")[0]) for spec in BACKENDS}
+# As functools.cache would offer (tests swap a library for a double).
+get_adapter.cache_clear = _ADAPTERS.clear  # type: ignore[attr-defined]
 
 
 def _matches(cls: type, spec: BackendSpec) -> bool:
@@ -151,6 +154,9 @@ def adapter_for_type(cls: type) -> Adapter | None:
             break
     _BY_TYPE[cls] = found
     return found
+
+
+adapter_for_type.cache_clear = _BY_TYPE.clear  # type: ignore[attr-defined]
 
 
 def available_backends() -> list[str]:
