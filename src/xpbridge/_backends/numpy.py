@@ -50,9 +50,21 @@ _VIEWABLE = frozenset(np.dtype(name) for name in DTYPES if name != "bfloat16")
 _ON_HOST: dict[Any, bool] = {}
 
 
+def _jax_view(x: Any) -> Any:
+    # A read-only view of a JAX array in host memory; dtypes beyond the standard's, tracers
+    # and deleted arrays get planned.
+    try:
+        view = np.asarray(x)
+    except Exception:  # noqa: BLE001 - whatever it is, the planner explains it
+        return NotImplemented
+    if view.dtype in _VIEWABLE or view.dtype.name == "bfloat16":
+        return view
+    return NotImplemented
+
+
 def _fast_from_jax(x: Any) -> Any:
-    # A read-only view of a JAX array in host memory; other devices (a copy to the host),
-    # sharded or deleted arrays, tracers and dtypes beyond the standard's get planned.
+    # With an accelerator or several devices, only arrays wholly on one CPU device are
+    # viewed here (np.asarray of a GPU array would keep a host copy cached on it).
     try:
         sharding = x.sharding
         on_host = _ON_HOST.get(sharding)
@@ -60,12 +72,18 @@ def _fast_from_jax(x: Any) -> Any:
             devices = sharding.device_set
             on_host = len(devices) == 1 and next(iter(devices)).platform == "cpu"
             _ON_HOST[sharding] = on_host
-        view = np.asarray(x) if on_host else None
-    except Exception:  # noqa: BLE001 - whatever it is, the planner explains it
+    except Exception:  # noqa: BLE001 - a tracer or a deleted array: the planner explains
         return NotImplemented
-    if view is None or (view.dtype not in _VIEWABLE and view.dtype.name != "bfloat16"):
-        return NotImplemented
-    return view
+    return _jax_view(x) if on_host else NotImplemented
+
+
+def _jax_route() -> Callable[[Any], Any]:
+    import jax
+
+    devices = jax.devices()
+    if len(devices) == 1 and devices[0].platform == "cpu":
+        return _jax_view  # JAX has one device, the CPU: every array is in host memory
+    return _fast_from_jax
 
 
 def _fast_from_strict(x: Any) -> Any:
@@ -75,7 +93,7 @@ def _fast_from_strict(x: Any) -> Any:
         return NotImplemented
 
 
-_FAST_IMPORTS = {"torch": _fast_from_torch, "jax": _fast_from_jax, "array_api_strict": _fast_from_strict}
+_FAST_IMPORTS = {"torch": _fast_from_torch, "array_api_strict": _fast_from_strict}
 
 
 class NumpyAdapter(Adapter):
@@ -225,7 +243,7 @@ class NumpyAdapter(Adapter):
         return {"jax": Route("numpy.array", _copy_to_numpy, "a writable copy", copies=True)}
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        return _FAST_IMPORTS.get(source)
+        return _jax_route() if source == "jax" else _FAST_IMPORTS.get(source)
 
     def to_host(self, x: Any) -> Any:
         return np.array(x, copy=True)
