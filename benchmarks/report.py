@@ -123,9 +123,12 @@ def pair_verdict(rows: list[convert.ConversionRow]) -> tuple[bool, str]:
             failures.append("grows with size")
     else:
         bandwidth_bound = [r for r in rows if r.nbytes >= 10_000_000]
-        worst = max(((r.ratio("source copy") or 0.0) for r in bandwidth_bound), default=0.0)
-        if worst > convert.COPY_GOAL:
-            failures.append(f"{worst:.2f}x the source copy")
+        worst_row = max(bandwidth_bound, key=lambda r: r.ratio("source copy") or 0.0, default=None)
+        worst = (worst_row.ratio("source copy") or 0.0) if worst_row else 0.0
+        if worst_row is not None and worst > convert.COPY_GOAL:
+            native = worst_row.ratio("native")
+            context = f", {native:.2f}x the native route" if native is not None else ""
+            failures.append(f"{worst:.2f}x the source copy at {_bytes(worst_row.nbytes)}{context}")
     for r in rows:
         ok, slower = _peer_ok(r)
         if not ok:
