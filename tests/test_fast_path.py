@@ -165,6 +165,15 @@ def _conversion_inputs() -> list[tuple[str, Any]]:
     else:
         found += [("jax", jnp.arange(3.0)), ("jax bfloat16", jnp.ones(2, dtype=jnp.bfloat16))]
     try:
+        import dask.array as da
+    except ImportError:
+        pass
+    else:
+        found += [
+            ("dask", da.from_array(np.arange(6.0), chunks=2)),
+            ("dask float16", da.ones(3, dtype=np.float16)),
+        ]
+    try:
         import array_api_strict as strict
     except ImportError:
         pass

@@ -77,6 +77,16 @@ def _fast_from_jax(x: Any) -> Any:
     return _jax_view(x) if on_host else NotImplemented
 
 
+def _fast_from_dask(x: Any) -> Any:
+    # Dask computes into new NumPy memory, as the planner's compute step does; CuPy-backed
+    # arrays and dtypes beyond the standard's get planned.
+    if type(x._meta) is not np.ndarray or x.dtype not in _VIEWABLE:
+        return NotImplemented
+    from . import get_adapter
+
+    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]
+
+
 def _jax_route() -> Callable[[Any], Any]:
     import jax
 
@@ -93,7 +103,11 @@ def _fast_from_strict(x: Any) -> Any:
         return NotImplemented
 
 
-_FAST_IMPORTS = {"torch": _fast_from_torch, "array_api_strict": _fast_from_strict}
+_FAST_IMPORTS = {
+    "torch": _fast_from_torch,
+    "array_api_strict": _fast_from_strict,
+    "dask": _fast_from_dask,
+}
 
 
 class NumpyAdapter(Adapter):
