@@ -145,8 +145,12 @@ def _peers(source: str, target: str, libs: dict[str, Any], example: Any) -> dict
         found["autoray"] = "autoray.to_numpy(x)"
     else:
         found["autoray"] = f"autoray.do('asarray', x, like={target!r})"
-    libs["compat_xp"] = array_api_compat.array_namespace(example)
-    found["compat"] = "compat_xp.asarray(x)"
+    xp = array_api_compat.array_namespace(example)
+    if xp.__name__.startswith("array_api_compat."):
+        # Where array-api-compat hands back the library itself (JAX, array-api-strict),
+        # its asarray is the native route, not a peer's own work.
+        libs["compat_xp"] = xp
+        found["compat"] = "compat_xp.asarray(x)"
     return found
 
 
