@@ -189,7 +189,7 @@ def _planned(x: Any, target: str) -> Any:
     return xb.to(x, target, explain=True)[0]  # explain=True always takes the planner
 
 
-@pytest.mark.parametrize("target", ["numpy", "torch", "array_api_strict"])
+@pytest.mark.parametrize("target", ["numpy", "torch", "jax", "array_api_strict"])
 def test_fast_conversions_agree_with_the_planner(target: str) -> None:
     pytest.importorskip("torch" if target == "torch" else target)
     for name, x in _conversion_inputs():
@@ -240,3 +240,15 @@ def test_torch_compile_traces_xb_calls_without_graph_breaks() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_fast_conversion_to_jax_keeps_the_32_bit_mode_refusal() -> None:
+    jax = pytest.importorskip("jax")
+    previous = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", False)
+    try:
+        with pytest.raises(xb.UnsupportedDTypeError, match="64-bit"):
+            xb.to(np.arange(3.0), "jax")  # float64: JAX would narrow it silently
+        assert str(xb.to(np.arange(3.0, dtype=np.float32), "jax").dtype) == "float32"
+    finally:
+        jax.config.update("jax_enable_x64", previous)

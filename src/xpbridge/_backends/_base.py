@@ -386,9 +386,10 @@ class Adapter:
         return dlpack_route(self.from_dlpack)
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        """An optimistic zero-copy route for plain conversions from `source`, or None.
+        """An optimistic route for plain conversions from `source`, or None.
 
-        It returns ``NotImplemented`` for any input it is not sure about, which then goes
+        It does what the plan would do (zero-copy, or the one copy the plan would make)
+        and returns ``NotImplemented`` for any input it is not sure about, which then goes
         through the planner. Only for routes measured to beat the planner by far.
         """
         return None

@@ -53,6 +53,30 @@ def _new_from_host(a: Any) -> Any:
     return jax.dlpack.from_dlpack(copy)
 
 
+@functools.cache
+def _standard_dtypes() -> dict[Any, str]:
+    """NumPy dtype -> name, for the standard's dtypes (those a plain conversion may take)."""
+    import numpy as np
+
+    from .._dtypes import DTYPES
+
+    return {np.dtype(name): name for name in DTYPES if name != "bfloat16"}
+
+
+def _fast_from_numpy(a: Any) -> Any:
+    # Writable NumPy memory must be copied (JAX arrays are immutable): the planner's copying
+    # route, without the plan. Read-only memory (aliased), 64-bit dtypes without x64 mode,
+    # other dtypes and NumPy scalars get planned.
+    import numpy as np
+
+    if type(a) is not np.ndarray or not a.flags.writeable:
+        return NotImplemented
+    name = _standard_dtypes().get(a.dtype)
+    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
+        return NotImplemented
+    return _new_from_host(a)
+
+
 def _import_dlpack(x: Any) -> Any:
     return jax.dlpack.from_dlpack(x, copy=False)
 
@@ -218,6 +242,9 @@ class JaxAdapter(Adapter):
                 copies=True,
             ),
         }
+
+    def fast_import(self, source: str) -> Any:
+        return _fast_from_numpy if source == "numpy" else None
 
     def to_host(self, x: Any) -> Any:
         import numpy as np
