@@ -9,6 +9,7 @@ from typing import Any
 import array_api_strict
 import numpy as np
 
+from .._dtypes import DTYPES
 from ._base import Adapter, Facts, Route
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
@@ -79,6 +80,8 @@ class StrictAdapter(Adapter):
 
     def fast_import(self, source: str) -> Any:
         fast = {"numpy": _fast_from_numpy, "torch": _fast_from_torch, "jax": _fast_from_dlpack}
+        if source == "dask":
+            return _fast_from_dask
         return fast.get(source)
 
     def to_host(self, x: Any) -> Any:
@@ -110,6 +113,22 @@ def _fast_from_numpy(a: Any) -> Any:
         return _wrap_numpy(a)  # refuses byte-swapped memory and dtypes it lacks (float16)
     except (TypeError, ValueError):
         return NotImplemented
+
+
+# NumPy dtypes array-api-strict holds (not float16): checked before Dask computes anything.
+_HELD = frozenset(
+    np.dtype(name) for name in DTYPES if name != "bfloat16" and hasattr(array_api_strict, name)
+)
+
+
+def _fast_from_dask(x: Any) -> Any:
+    # Dask computes into new NumPy memory (the NumPy adapter's route), which is wrapped.
+    if x.dtype not in _HELD:
+        return NotImplemented
+    from . import get_adapter
+
+    computed = get_adapter("numpy").fast_import("dask")(x)  # type: ignore[misc]
+    return computed if computed is NotImplemented else _fast_from_numpy(computed)
 
 
 def _fast_from_torch(t: Any) -> Any:

@@ -77,6 +77,31 @@ def _fast_from_numpy(a: Any) -> Any:
     return _new_from_host(a)
 
 
+@functools.cache
+def _torch_dtypes() -> dict[Any, str]:
+    """torch dtype -> name, for the standard's dtypes."""
+    import torch
+
+    from .._dtypes import DTYPES
+
+    return {getattr(torch, name): name for name in DTYPES if hasattr(torch, name)}
+
+
+def _fast_from_torch(t: Any) -> Any:
+    # A plain CPU tensor must be copied (JAX arrays are immutable): the planner's copying
+    # route, without the plan. Grad, lazy conj/neg bits, other devices and layouts, and
+    # 64-bit dtypes in 32-bit mode get planned.
+    if t.requires_grad or t.is_conj() or t.is_neg() or t.device.type != "cpu":
+        return NotImplemented
+    name = _torch_dtypes().get(t.dtype)
+    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
+        return NotImplemented
+    try:
+        return _copy_from_tensor(t)  # DLPack refuses sparse, quantized and fake tensors
+    except (BufferError, RuntimeError, TypeError, ValueError):
+        return NotImplemented
+
+
 def _import_dlpack(x: Any) -> Any:
     return jax.dlpack.from_dlpack(x, copy=False)
 
@@ -244,7 +269,7 @@ class JaxAdapter(Adapter):
         }
 
     def fast_import(self, source: str) -> Any:
-        return _fast_from_numpy if source == "numpy" else None
+        return {"numpy": _fast_from_numpy, "torch": _fast_from_torch}.get(source)
 
     def to_host(self, x: Any) -> Any:
         import numpy as np
