@@ -40,7 +40,7 @@ def dispatch_plot(rows: list[dispatch.DispatchRow], path: Path) -> Path:
     ax.set_xscale("log")
     ax.set_xlabel("time added to the direct library call (ns, median; log scale)")
     ax.set_title("Dispatch overhead (1- and 10-element arrays, torch on 1 thread)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
