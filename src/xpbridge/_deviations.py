@@ -37,29 +37,49 @@ class Deviation:
         )
 
 
+# Functions PyTorch (2.13) has no kernels for on uint16/uint32/uint64 tensors; it does have
+# casts, copies, equality, bitwise and/or/xor, multiply, sorting, sums and indexing.
+_TORCH_NO_WIDE_UNSIGNED: Final = (
+    "abs", "add", "argmax", "argmin", "bitwise_invert", "bitwise_left_shift",
+    "bitwise_right_shift", "clip", "count_nonzero", "diff", "flip", "floor_divide", "greater",
+    "greater_equal", "hypot", "isin", "less", "less_equal", "logaddexp", "matmul", "max",
+    "maximum", "min", "minimum", "negative", "nextafter", "nonzero", "pow", "remainder",
+    "searchsorted", "sign", "square", "subtract", "take_along_axis", "tensordot", "tril", "triu",
+    "vecdot",
+)  # fmt: skip
+
+# Reductions whose unsigned results PyTorch gives as int64 (it has no uint64 accumulator).
+_TORCH_SIGNED_SUMS: Final = ("sum", "prod", "cumulative_sum", "cumulative_prod")
+
 DEVIATIONS: Final[tuple[Deviation, ...]] = (
-    Deviation(
-        "torch",
-        "*",
-        "PyTorch implements only copies, comparisons and a few element-wise operations for "
-        "uint16/uint32/uint64 tensors; xpbridge raises UnsupportedDTypeError for the rest",
-        dtypes=_UNSIGNED_WIDE,
+    *(
+        Deviation(
+            "torch",
+            function,
+            "PyTorch has no kernel for this on uint16/uint32/uint64 tensors (it implements "
+            "only casts, copies, equality, bitwise and/or/xor, multiply, sorting and sums "
+            "for them); xpbridge raises UnsupportedDTypeError: cast first, e.g. "
+            "xb.astype(x, xb.int64)",
+            dtypes=_UNSIGNED_WIDE,
+        )
+        for function in _TORCH_NO_WIDE_UNSIGNED
+    ),
+    *(
+        Deviation(
+            "torch",
+            function,
+            "unsigned integers accumulate in int64, not uint64 (PyTorch has no uint64 "
+            "accumulator): the result's dtype is int64 (cast it with xb.astype if needed)",
+            dtypes=("uint8", *_UNSIGNED_WIDE),
+            kind="differs",
+        )
+        for function in _TORCH_SIGNED_SUMS
     ),
     Deviation(
-        "torch",
-        "sum",
-        "sums of unsigned integers come back as int64, not uint64 (PyTorch has no uint64 "
-        "arithmetic)",
-        dtypes=("uint8",),
-        kind="differs",
-    ),
-    Deviation(
-        "torch",
-        "prod",
-        "products of unsigned integers come back as int64, not uint64 (PyTorch has no uint64 "
-        "arithmetic)",
-        dtypes=("uint8",),
-        kind="differs",
+        "dask",
+        "repeat(repeats=array)",
+        "the result's shape depends on the values of repeats, which a lazy Dask array does "
+        "not know; pass repeats as a Python int, or compute first (xb.to_numpy)",
     ),
     Deviation(
         "array_api_strict",

@@ -300,6 +300,8 @@ class Function:
         adapter = self._explicit_backend(options) if self.creation else None
         if adapter is None:
             adapter = self._choose(owners)
+            if not owners:
+                self._default_device(options)
         native = [x for x, owner in arrays if owner is adapter]
         _check_devices(self.path, adapter, native)
         device = adapter.device(native[0]) if native else None
@@ -307,8 +309,17 @@ class Function:
             self._map_arrays(options, lambda v: _lift_foreign(v, adapter, device, self.path))
         if device is None and self.creation:
             device = options.get("device")
+        if device is None and not owners:
+            device = _config.current_defaults().device
         self._coerce(options, adapter, device)
         return adapter
+
+    def _default_device(self, options: dict[str, Any]) -> None:
+        """A creation function routed by the context's default backend also takes its
+        default device (``xb.using("torch", device="cuda")``), unless given one."""
+        device = _config.current_defaults().device
+        if device is not None and "device" in options and options["device"] is None:
+            options["device"] = device
 
     def _map_arrays(self, options: dict[str, Any], convert: Callable[[Any], Any]) -> None:
         for p in self.params:

@@ -7,7 +7,7 @@ function that is given only backend-neutral dtypes answers with backend-neutral 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import _config
 from .._backends import adapter_for_type, get_adapter
@@ -75,9 +75,49 @@ def iinfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's pa
 
 
 def can_cast(from_: ArrayT | DTypeLike, to: DTypeLike, /) -> bool:
-    """Whether `from_` casts to `to` under the standard's type promotion rules."""
-    adapter = _owner(from_) or _owner(to) or get_adapter("numpy")
-    return bool(adapter.xp.can_cast(_dtype_or_array(adapter, from_), adapter.native_dtype(to)))
+    """Whether `from_` (a dtype or array) casts to `to` under the standard's type promotion
+    rules: only within a kind and never narrowing (``int8 -> int16`` yes, ``int64 ->
+    float64`` and ``float64 -> float32`` no), whatever the backend's own ``can_cast`` says.
+
+    Examples
+    --------
+    >>> import xpbridge as xb
+    >>> xb.can_cast(xb.int8, xb.int16), xb.can_cast(xb.int64, xb.float64)
+    (True, False)
+    """
+    source = from_.dtype if adapter_for_type(type(from_)) is not None else from_
+    start, target = dtype_name(source), dtype_name(to)
+    assert start is not None and target is not None
+    return start == target or _PROMOTIONS.get(frozenset((start, target))) == target
+
+
+def _standard_promotions() -> dict[frozenset[str], str]:
+    """The standard's type promotion table for pairs of different dtypes (mixed kinds,
+    and uint64 with signed integers, are not in it)."""
+    table: dict[frozenset[str], str] = {}
+    chains = (
+        ("int8", "int16", "int32", "int64"),
+        ("uint8", "uint16", "uint32", "uint64"),
+        ("float32", "float64"),
+        ("complex64", "complex128"),
+    )
+    for chain in chains:
+        for i, small in enumerate(chain):
+            for large in chain[i + 1 :]:
+                table[frozenset((small, large))] = large
+    signed = ("int8", "int16", "int32", "int64")
+    for bits, unsigned in ((8, "uint8"), (16, "uint16"), (32, "uint32")):
+        for kind in signed:
+            size = int(kind[3:])
+            table[frozenset((unsigned, kind))] = kind if size > bits else f"int{2 * bits}"
+    for real, complex_ in (("float32", "complex64"), ("float64", "complex128")):
+        table[frozenset((real, complex_))] = complex_
+    table[frozenset(("float64", "complex64"))] = "complex128"
+    table[frozenset(("float32", "complex128"))] = "complex128"
+    return table
+
+
+_PROMOTIONS: Final = _standard_promotions()
 
 
 def result_type(*arrays_and_dtypes: ArrayT | DTypeLike | complex) -> Any:

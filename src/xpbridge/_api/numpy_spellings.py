@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
+import array_api_compat
+
 from .._dispatch import array_function
 from .._typing import ArrayT, DTypeLike, Namespace
 
@@ -132,8 +134,12 @@ def isclose(
     are close only to the same infinity, NaNs only with ``equal_nan=True``."""
     a, b = _float(xp, _array(xp, a, b)), _float(xp, _array(xp, b, a))
     finite = xp.logical_and(xp.isfinite(a), xp.isfinite(b))
+    # Non-finite pairs are compared by equality; zeroing them first keeps NumPy from
+    # warning about inf - inf.
+    zero = xp.zeros_like(finite, dtype=a.dtype)
+    a_finite, b_finite = xp.where(finite, a, zero), xp.where(finite, b, xp.astype(zero, b.dtype))
     with_tolerance = xp.less_equal(
-        xp.abs(xp.subtract(a, b)), xp.add(atol, xp.multiply(rtol, xp.abs(b)))
+        xp.abs(xp.subtract(a_finite, b_finite)), xp.add(atol, xp.multiply(rtol, xp.abs(b_finite)))
     )
     close = xp.where(finite, with_tolerance, xp.equal(a, b))
     if equal_nan:
@@ -206,4 +212,4 @@ def _array(xp: Namespace, value: ArrayT | complex, other: ArrayT | complex) -> A
     """`value` as an array next to `other` (a Python scalar takes `other`'s device)."""
     if not isinstance(value, bool | int | float | complex):
         return value
-    return xp.asarray(value, device=xp.device(other))  # type: ignore[no-any-return]
+    return xp.asarray(value, device=array_api_compat.device(other))  # type: ignore[no-any-return]

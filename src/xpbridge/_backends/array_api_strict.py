@@ -14,9 +14,44 @@ from ._base import Adapter, Facts
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
 
+def _astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    # array-api-strict reads an explicit device=None as "the default device"; the standard
+    # says None keeps x's device.
+    return array_api_strict.astype(
+        x, dtype, copy=copy, device=x.device if device is None else device
+    )
+
+
+def _isin(x1: Any, x2: Any, /, *, invert: bool = False) -> Any:
+    # array-api-strict 2.6 ignores invert=True.
+    found = array_api_strict.isin(x1, x2)
+    return array_api_strict.logical_not(found) if invert else found
+
+
+def _negative_axis(function: Any) -> Any:
+    """`function` of two arrays taking only a negative ``axis``, also given a non-negative one
+    (NumPy's habit; unambiguous when both arrays have the same rank)."""
+
+    def call(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+        if axis >= 0 and x1.ndim == x2.ndim:
+            axis -= x1.ndim
+        return function(x1, x2, axis=axis)
+
+    call.__name__ = function.__name__
+    return call
+
+
 class StrictAdapter(Adapter):
     name = "array_api_strict"
     array_type_name = "array_api_strict.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["astype"] = _astype
+        self.overrides["isin"] = _isin
+        self.overrides["vecdot"] = _negative_axis(array_api_strict.vecdot)
+        self.overrides["linalg.vecdot"] = self.overrides["vecdot"]
+        self.overrides["linalg.cross"] = _negative_axis(array_api_strict.linalg.cross)
 
     @cached_property
     def module(self) -> Any:

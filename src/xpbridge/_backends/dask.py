@@ -13,9 +13,34 @@ import dask.array as da
 from ._base import Adapter, Facts
 
 
+class _DaskRandom:
+    """Random numbers from Dask's generator: lazy arrays, one NumPy stream per chunk."""
+
+    def __init__(self, seed: Any) -> None:
+        self._rng = da.random.default_rng(seed)
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.random(shape, dtype=dtype)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.standard_normal(shape, dtype=dtype)
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.integers(low, high, shape, dtype=dtype)
+
+    def permutation(self, n: int) -> Any:
+        return self._rng.permutation(n)
+
+
 class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ._dask_overrides import OVERRIDES
+
+        self.overrides.update(OVERRIDES)
 
     @cached_property
     def module(self) -> Any:
@@ -44,6 +69,9 @@ class DaskAdapter(Adapter):
 
     def copy(self, x: Any) -> Any:
         return x.copy()
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _DaskRandom(seed)
 
     def compute(self, x: Any) -> Any:
         """Evaluate `x` into a NumPy (or CuPy) array: new memory, on the current scheduler."""

@@ -9,14 +9,62 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import UnsupportedDTypeError
-from ._base import Adapter, Facts
+from ._base import Adapter, Facts, int_seed
 
 _WIDE = {"float64", "complex128", "int64", "uint64"}
+
+
+def _permute_dims(x: Any, /, axes: tuple[int, ...]) -> Any:
+    # Negative axes are standard since 2025.12; jax.numpy refuses them.
+    return jnp.permute_dims(x, tuple(a % x.ndim if a < 0 else a for a in axes))
+
+
+def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
+    # jax.numpy returns int32 indices even in 64-bit mode; the standard says the default
+    # index dtype.
+    found = jnp.searchsorted(x1, x2, side=side, sorter=sorter)
+    return found.astype(jnp.asarray(0).dtype)
+
+
+class _JaxRandom:
+    """Random numbers from a JAX key, split at every draw (so draws never repeat)."""
+
+    def __init__(self, seed: Any, device: Any) -> None:
+        import threading
+
+        self._key = jax.random.key(int_seed(seed))
+        self._device = device
+        self._lock = threading.Lock()  # two threads must never draw with the same key
+
+    def _next(self) -> Any:
+        with self._lock:
+            self._key, key = jax.random.split(self._key)
+        return key
+
+    def _placed(self, x: Any) -> Any:
+        return x if self._device is None else jax.device_put(x, self._device)
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.uniform(self._next(), shape, jnp.dtype(dtype)))
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.normal(self._next(), shape, jnp.dtype(dtype)))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.randint(self._next(), shape, low, high, jnp.dtype(dtype)))
+
+    def permutation(self, n: int) -> Any:
+        return self._placed(jax.random.permutation(self._next(), n))
 
 
 class JaxAdapter(Adapter):
     name = "jax"
     array_type_name = "jax.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["permute_dims"] = _permute_dims
+        self.overrides["searchsorted"] = _searchsorted
 
     @cached_property
     def module(self) -> Any:
@@ -25,6 +73,9 @@ class JaxAdapter(Adapter):
     @cached_property
     def xp(self) -> Any:
         return jnp
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _JaxRandom(seed, self.native_device(device))
 
     def native_dtype(self, dtype: Any) -> Any:
         native = super().native_dtype(dtype)

@@ -36,9 +36,42 @@ def _fast_from_torch(t: Any) -> Any:
         return NotImplemented
 
 
+def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    # array-api-compat 1.16 writes into array bounds (which fails on read-only ones); this
+    # never touches its inputs. The result keeps x's dtype, as the standard says.
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.integer):
+        info = np.iinfo(x.dtype)
+        # Python ints beyond the dtype's range bound nothing (and NumPy 2 refuses them).
+        if isinstance(min, int) and not isinstance(min, bool) and min <= info.min:
+            min = None
+        if isinstance(max, int) and not isinstance(max, bool) and max >= info.max:
+            max = None
+    result = x
+    if min is not None:
+        result = np.maximum(result, min)
+    if max is not None:
+        result = np.minimum(result, max)
+    return result.astype(x.dtype, copy=result is x)
+
+
+def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
+    # Read-only views: NumPy warns on any use of the writeable flag of broadcast views and
+    # will make them read-only; writing through them would write one element many times.
+    views = np.broadcast_arrays(*arrays)
+    for view in views:
+        view.flags.writeable = False
+    return tuple(views)
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["clip"] = _clip
+        self.overrides["broadcast_arrays"] = _broadcast_arrays
 
     @cached_property
     def module(self) -> Any:

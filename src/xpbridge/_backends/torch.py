@@ -12,7 +12,7 @@ import torch
 
 from .._dtypes import DTYPES
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
-from ._base import Adapter, Facts
+from ._base import Adapter, Facts, int_seed
 
 # Standard name -> torch's own function, exact when called with arrays alone (options at
 # their defaults) whose dtypes are identical; array-api-compat's wrappers add ~1 us to fix
@@ -80,9 +80,54 @@ def _fast_from_numpy(a: Any) -> Any:
         return NotImplemented
 
 
+def _unique_all(x: Any, /) -> Any:
+    # array-api-compat has none (torch.unique cannot return first indices); the first index
+    # of each value is the smallest position whose inverse index points at it, which
+    # scatter_reduce("amin") finds deterministically.
+    from array_api_compat.common._aliases import UniqueAllResult
+
+    values, inverse, counts = torch.unique(x, return_inverse=True, return_counts=True)
+    flat = inverse.reshape(-1)
+    positions = torch.arange(flat.numel(), device=x.device)
+    first = torch.full((values.shape[0],), flat.numel(), dtype=torch.int64, device=x.device)
+    first = first.scatter_reduce(0, flat, positions, reduce="amin")
+    return UniqueAllResult(values, first, inverse.reshape(x.shape), counts)
+
+
+class _TorchRandom:
+    """Random numbers from a ``torch.Generator`` on the tensors' device."""
+
+    def __init__(self, seed: Any, device: Any) -> None:
+        self._device = torch.device(device) if device is not None else torch.get_default_device()
+        # The meta device holds no values, hence no generator.
+        self._generator = None
+        if self._device.type != "meta":
+            self._generator = torch.Generator(device=self._device)
+            self._generator.manual_seed(int_seed(seed))
+
+    def _options(self, dtype: str) -> dict[str, Any]:
+        return {"generator": self._generator, "dtype": getattr(torch, dtype), "device": self._device}
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.rand(shape, **self._options(dtype))
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.randn(shape, **self._options(dtype))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.randint(low, high, shape, **self._options(dtype))
+
+    def permutation(self, n: int) -> Any:
+        return torch.randperm(n, **self._options("int64"))
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["unique_all"] = _unique_all
 
     @cached_property
     def module(self) -> Any:
@@ -98,6 +143,9 @@ class TorchAdapter(Adapter):
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         native_name = _NATIVE_WHEN_PLAIN.get(path)
         return None if native_name is None else getattr(torch, native_name)
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _TorchRandom(seed, self.native_device(device))
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         text = str(exc)
