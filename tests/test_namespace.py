@@ -1097,3 +1097,290 @@ def test_random(case: Case, backend: Backend, xp: Any) -> None:
         assert np.all((host >= 0) & (host < 10))
     if case.path == "random.Generator":  # a permutation
         np.testing.assert_array_equal(np.sort(host), np.arange(6))
+
+
+# ---------------------------------------------------------------------- property-based
+
+_PROPERTY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+UNARY = [s for s in ELEMENTWISE if s.arity == 1]
+BINARY = [s for s in ELEMENTWISE if s.arity == 2]
+
+
+def _float_bound(value: float, dtype: str, *, up: bool) -> float:
+    """`value` moved inward to the nearest number of `dtype` (hypothesis wants exact bounds)."""
+    cast = np.dtype(dtype).type(value)
+    if (float(cast) < value and up) or (float(cast) > value and not up):
+        cast = np.nextafter(cast, np.dtype(dtype).type(np.inf if up else -np.inf))
+    return float(cast)
+
+
+def elements(dtype: str, low: float, high: float, *, away: float = 0.0) -> st.SearchStrategy[Any]:
+    """Values of `dtype` in ``[low, high]`` (parts of complex ones), none with ``|v| < away``."""
+    if dtype == "bool":
+        return st.booleans()
+    if dtype in INTS:
+        info = np.iinfo(dtype)
+        found: st.SearchStrategy[Any] = st.integers(
+            max(math.ceil(low), int(info.min)), min(math.floor(high), int(info.max))
+        )
+    else:
+        real = "float32" if dtype in ("float32", "complex64") else "float64"
+        part = st.floats(
+            _float_bound(low, real, up=True),
+            _float_bound(high, real, up=False),
+            width=32 if real == "float32" else 64,
+            allow_nan=False,
+            allow_infinity=False,
+            allow_subnormal=False,  # XLA flushes subnormals to zero
+        )
+        found = st.builds(complex, part, part) if dtype in COMPLEX else part
+    if away:
+        found = found.filter(lambda v: abs(v) >= away)
+    return found
+
+
+def _python_scalar(dtype: str, value: Any, data: st.DataObject) -> Any:
+    """A Python scalar of a kind the standard allows next to an array of `dtype`."""
+    kind = data.draw(st.sampled_from(SCALAR_KINDS[_kind(dtype)]), label="scalar kind")
+    if isinstance(value, complex) and kind is not complex:
+        value = value.real
+    if kind is int and not isinstance(value, int | np.integer):
+        return int(np.trunc(value))
+    return kind(value)
+
+
+def _atol(dtype: str, scale: float = 1.0) -> float:
+    """Absolute tolerance next to :func:`default_rtol`: for results near zero (and flushed
+    subnormals), proportional to the size of the inputs."""
+    from xpbridge.testing import default_rtol
+
+    if dtype not in INEXACT:
+        return 0.0
+    real = "float32" if dtype in ("float32", "complex64") else "float64"
+    return default_rtol(real) * 1e-3 * scale + 4 * float(np.finfo(real).smallest_normal)
+
+
+def _unsupported(member: Backend, path: str, dtypes: Sequence[str]) -> Any:
+    for dtype in dtypes:
+        found = _deviations.find(member.library, path, dtype)
+        if found is not None:
+            return found
+    return None
+
+
+def _differs(member: Backend, path: str, dtype: str) -> bool:
+    found = _deviations.find(member.library, path, dtype)
+    return found is not None and found.kind == "differs"
+
+
+def compare_call(
+    path: str,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    member: Backend,
+    xp: Any,
+    dtypes: Sequence[str],
+    *,
+    atol: float = 0.0,
+) -> None:
+    """``xb.<path>`` on the backend's versions of `args` equals NumPy's call on `args`.
+
+    Where the deviations registry says the backend cannot compute this (torch's uint16/32/64),
+    a clear xpbridge error is the other accepted outcome.
+    """
+    __tracebackhide__ = True
+    inputs = [_to_backend(a, xp) for a in args]
+    arrays = [v for a in inputs for v in (a if isinstance(a, list) else [a]) if adapter_for_type(type(v))]
+    deviation = _unsupported(member, path, dtypes)
+    try:
+        actual = _resolve(path)(*inputs, **kwargs)
+    except (xb.UnsupportedDTypeError, xb.UnsupportedOperationError):
+        if deviation is None or deviation.kind != "unsupported":
+            raise
+        return
+    expected = _copied(_reference(Case(path))(*args, **kwargs))
+    check_result(
+        actual,
+        expected,
+        member,
+        _device_str(arrays[0]),
+        atol=atol,
+        grad=member is Backend.TORCH_GRAD and _grad_inputs(inputs) and path not in NO_GRAPH,
+    )
+
+
+@pytest.mark.parametrize("spec", UNARY, ids=operator.attrgetter("name"))
+@_PROPERTY
+@given(data=st.data())
+def test_unary_property(spec: Elementwise, backend: Backend, xp: Any, data: st.DataObject) -> None:
+    dtype = data.draw(st.sampled_from(spec.dtypes), label="dtype")
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4))
+    x = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, spec.low, spec.high)), label="x")
+    scale = float(np.max(np.abs(x), initial=1.0)) if x.dtype.kind in "fc" else 1.0
+    compare_call(spec.name, [x], {}, backend, xp, [dtype], atol=_atol(dtype, scale))
+
+
+def _binary_dtypes(spec: Elementwise, data: st.DataObject) -> tuple[str, str]:
+    pairs = [(d, d) for d in spec.dtypes]
+    pairs += [p for p in PROMOTION_PAIRS if p[0] in spec.dtypes and p[1] in spec.dtypes]
+    return data.draw(st.sampled_from(pairs), label="dtypes")
+
+
+@pytest.mark.parametrize("spec", BINARY, ids=operator.attrgetter("name"))
+@_PROPERTY
+@given(data=st.data())
+def test_binary_property(spec: Elementwise, backend: Backend, xp: Any, data: st.DataObject) -> None:
+    """Arrays of the same or promotable dtypes, broadcasting shapes, or a Python scalar on
+    either side (weakly typed, as the standard says)."""
+    dtype1, dtype2 = _binary_dtypes(spec, data)
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    low2 = spec.low if spec.low2 is None else spec.low2
+    high2 = spec.high if spec.high2 is None else spec.high2
+    x1 = data.draw(
+        hnp.arrays(dtype1, shapes.input_shapes[0], elements=elements(dtype1, spec.low, spec.high)),
+        label="x1",
+    )
+    x2 = data.draw(
+        hnp.arrays(dtype2, shapes.input_shapes[1], elements=elements(dtype2, low2, high2, away=spec.away)),
+        label="x2",
+    )
+    args: list[Any] = [x1, x2]
+    where = data.draw(st.sampled_from(["arrays", "scalar second", "scalar first"]), label="form")
+    if where == "scalar second" and x2.size:
+        args = [x1, _python_scalar(dtype1, x2.flat[0].item(), data)]
+        dtype2 = dtype1
+    elif where == "scalar first" and x1.size and not spec.away:
+        args = [_python_scalar(dtype2, x1.flat[0].item(), data), x2]
+        dtype1 = dtype2
+    inputs = [a for a in args if isinstance(a, np.ndarray)]
+    scale = max((float(np.max(np.abs(a), initial=1.0)) for a in inputs if a.dtype.kind in "fc"), default=1.0)
+    result = str(np.result_type(*(a.dtype for a in inputs)))
+    compare_call(spec.name, args, {}, backend, xp, [dtype1, dtype2], atol=_atol(result, scale**2))
+
+
+@_PROPERTY
+@given(data=st.data())
+def test_clip_property(backend: Backend, xp: Any, data: st.DataObject) -> None:
+    """``clip`` with bounds that are arrays of the same dtype, Python scalars or None."""
+    dtype = data.draw(st.sampled_from(REAL), label="dtype")
+    x = data.draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=2, max_side=4),
+                             elements=elements(dtype, -50, 50)), label="x")  # fmt: skip
+    low, high = sorted(data.draw(st.lists(elements(dtype, -60, 60), min_size=2, max_size=2)))
+    bounds = []
+    for bound in (low, high):
+        form = data.draw(st.sampled_from(["none", "scalar", "array"]), label="bound")
+        if form == "scalar":
+            bounds.append(_python_scalar(dtype, bound, data) if dtype not in INTS else int(bound))
+        elif form == "array":
+            bounds.append(np.asarray(bound, dtype=dtype))
+        else:
+            bounds.append(None)
+    compare_call("clip", [x, *bounds], {}, backend, xp, [dtype], atol=_atol(dtype))
+
+
+def _axis(ndim: int, data: st.DataObject, *, tuples: bool, optional: bool = True) -> Any:
+    """None, an axis (maybe negative) or a tuple of distinct axes of an `ndim`-d array."""
+    options: list[st.SearchStrategy[Any]] = [st.none()] if optional else []
+    if ndim:
+        options.append(st.integers(-ndim, ndim - 1))
+        if tuples:
+            options.append(
+                st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim).flatmap(
+                    lambda axes: st.tuples(*(st.sampled_from([a, a - ndim]) for a in axes))
+                )
+            )
+    return data.draw(st.one_of(options), label="axis")
+
+
+@pytest.mark.parametrize("spec", REDUCTIONS, ids=operator.attrgetter("name"))
+@_PROPERTY
+@given(data=st.data())
+def test_reduction_property(spec: Reduction, backend: Backend, xp: Any, data: st.DataObject) -> None:
+    """Reductions over None, one axis or several (negative ones too), with ``keepdims``,
+    ``correction`` and ``include_initial`` where the function has them."""
+    dtypes = [d for d in spec.dtypes if not _differs(backend, spec.name, d)]
+    dtype = data.draw(st.sampled_from(dtypes), label="dtype")
+    required = spec.axes == "required"
+    shape = data.draw(
+        hnp.array_shapes(min_dims=1 if required else 0, max_dims=3,
+                         min_side=0 if spec.empty_ok else 1, max_side=4),  # fmt: skip
+        label="shape",
+    )
+    x = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, spec.low, spec.high)), label="x")
+    kwargs: dict[str, Any] = {}
+    axis = _axis(x.ndim, data, tuples=spec.axes == "tuple", optional=not required or x.ndim == 1)
+    if axis is not None:
+        kwargs["axis"] = axis
+    if spec.keepdims:
+        kwargs["keepdims"] = data.draw(st.booleans(), label="keepdims")
+    if spec.correction:
+        reduced = (axis,) if isinstance(axis, int) else range(x.ndim) if axis is None else axis
+        count = math.prod(x.shape[a] for a in reduced)
+        kwargs["correction"] = data.draw(st.integers(0, max(0, min(1, count - 1))), label="correction")
+    if spec.include_initial:
+        kwargs["include_initial"] = data.draw(st.booleans(), label="include_initial")
+    scale = float(np.max(np.abs(x), initial=1.0)) ** 2 * max(1, x.size)
+    compare_call(spec.name, [x], kwargs, backend, xp, [dtype], atol=_atol(str(x.dtype), scale))
+
+
+MANIPULATION_DTYPES = ("bool", "uint8", "int16", "uint16", "float32", "float64", "complex64")
+
+
+def _manipulation_call(name: str, x: Any, data: st.DataObject) -> tuple[list[Any], dict[str, Any]]:
+    """Arguments for manipulation function `name` on `x`, drawn to be valid."""
+    ndim = x.ndim
+    if name == "flip":
+        return [x], {"axis": _axis(ndim, data, tuples=True)}
+    if name == "permute_dims":
+        order = data.draw(st.permutations(range(ndim)), label="order")
+        return [x, tuple(data.draw(st.sampled_from([a, a - ndim])) for a in order)], {}
+    if name == "moveaxis":
+        count = data.draw(st.integers(1, max(1, ndim)), label="count")
+        source = data.draw(st.lists(st.integers(0, ndim - 1), min_size=count, max_size=count, unique=True))
+        target = data.draw(st.lists(st.integers(-ndim, ndim - 1), min_size=count, max_size=count,
+                                    unique_by=lambda a: a % ndim))  # fmt: skip
+        return [x, tuple(source), tuple(target)], {}
+    if name == "roll":
+        axis = _axis(ndim, data, tuples=True)
+        count = len(axis) if isinstance(axis, tuple) else 1
+        shift = data.draw(st.lists(st.integers(-5, 5), min_size=count, max_size=count))
+        return [x], {"shift": tuple(shift) if isinstance(axis, tuple) else shift[0], "axis": axis}
+    if name == "expand_dims":
+        axis = data.draw(st.integers(-ndim - 1, ndim), label="axis")
+        return [x], {"axis": axis}
+    if name == "squeeze":
+        ones = [i for i, n in enumerate(x.shape) if n == 1]
+        axes = data.draw(st.lists(st.sampled_from(ones), unique=True, min_size=1), label="axes")
+        return [x], {"axis": tuple(axes) if len(axes) > 1 else axes[0]}
+    if name == "concat":
+        axis = data.draw(st.integers(-ndim, ndim - 1), label="axis")
+        return [[x, x[tuple(slice(0, 1) if i == axis % ndim else slice(None) for i in range(ndim))]]], {"axis": axis}
+    if name == "stack":
+        return [[x, x]], {"axis": data.draw(st.integers(-ndim - 1, ndim), label="axis")}
+    if name == "unstack":
+        return [x], {"axis": data.draw(st.integers(-ndim, ndim - 1), label="axis")}
+    if name == "tile":
+        reps = data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=ndim + 1), label="reps")
+        return [x, tuple(reps)], {}
+    if name == "repeat":
+        return [x, data.draw(st.integers(0, 3))], {"axis": _axis(ndim, data, tuples=False)}
+    raise AssertionError(name)
+
+
+MANIPULATIONS = ("flip", "permute_dims", "moveaxis", "roll", "expand_dims", "squeeze", "concat",
+                 "stack", "unstack", "tile", "repeat")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MANIPULATIONS)
+@_PROPERTY
+@given(data=st.data())
+def test_manipulation_property(name: str, backend: Backend, xp: Any, data: st.DataObject) -> None:
+    dtype = data.draw(st.sampled_from(MANIPULATION_DTYPES), label="dtype")
+    min_dims = 0 if name in {"expand_dims", "stack", "tile"} else 1
+    shape = data.draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=0, max_side=3))
+    if name == "squeeze":
+        shape = (*shape, 1)
+    x = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, -50, 50)), label="x")
+    args, kwargs = _manipulation_call(name, x, data)
+    compare_call(name, args, kwargs, backend, xp, [dtype])
