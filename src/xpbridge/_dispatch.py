@@ -49,6 +49,7 @@ from ._errors import (
     DeviceMismatchError,
     MixedBackendError,
     UnknownArrayTypeError,
+    UnsupportedDTypeError,
     UnsupportedOperationError,
 )
 
@@ -65,6 +66,7 @@ REGISTRY: Final[dict[str, Function]] = {}
 _SCALAR_WORDS: Final = frozenset({"complex", "float", "int", "bool", "Scalar"})
 _SCALARS: Final = (bool, int, float, complex)
 _EMPTY = inspect.Parameter.empty
+_BY_KEYWORD: Final = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,8 @@ class Function:
             impl = adapter.implementation(self.backend_path)
         if impl is None:
             impl = _unsupported(self.path, adapter)
+        elif len(self.promotes) > 1:
+            impl = adapter.promoting(impl, self.promotes)
         self._raw[adapter.name] = impl
         impl = self._normalizing(impl, adapter)
         self._impls[adapter.name] = impl
@@ -213,7 +217,9 @@ class Function:
             self.implementation(adapter)
             # The fast call passes no dtype or device, so the raw callable will do.
             passes_spellings = any(p.role in {"dtype", "device"} for p in self.fast_params)
-            entry = (self._impls if passes_spellings else self._raw)[adapter.name]
+            entry = self._stub_defaults(
+                (self._impls if passes_spellings else self._raw)[adapter.name]
+            )
             native = None if self.generic else adapter.fast_implementation(self.backend_path)
             if native is not None and len(self.promotes) > 1 and not adapter.native_promotion:
                 # Exact only for identical dtypes; the generated code checks them.
@@ -223,6 +229,22 @@ class Function:
                 entry = native
         self.fast[cls] = entry
         return entry
+
+    def _stub_defaults(self, impl: Callable[..., Any]) -> Callable[..., Any]:
+        """`impl` for the fast call (required arguments only), passing the stub's defaults
+        where the library's function has none (``expand_dims``'s axis)."""
+        try:
+            signature = inspect.signature(impl)
+        except (TypeError, ValueError):
+            return impl
+        missing = {}
+        for p in self._impl_params:
+            own = signature.parameters.get(p.name)
+            if p.required or p.default is _EMPTY or own is None:
+                continue
+            if own.default is _EMPTY and own.kind in _BY_KEYWORD:
+                missing[p.name] = p.default
+        return functools.partial(impl, **missing) if missing else impl
 
     def full_miss(self, cls: type) -> Callable[..., Any]:
         """Fill the full-call table for arrays of type `cls`."""
@@ -376,7 +398,7 @@ class Function:
         )
         for p in holders:
             value = options[p.name]
-            if value is None or adapter_for_type(type(value)) is not None:
+            if (value is None and not p.required) or adapter_for_type(type(value)) is not None:
                 continue
             if p.scalar_ok and isinstance(value, _SCALARS) and some_array:
                 continue
@@ -441,7 +463,7 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
         # silently change its library (and maybe device), so refuse.
         raise UnknownArrayTypeError(_unknown_message(path, param, value))
     try:
-        return adapter.asarray(value, device=device)
+        array = adapter.asarray(value, device=device)
     except BridgeError:
         raise
     except (ValueError, TypeError, RuntimeError) as exc:
@@ -454,6 +476,15 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
             raise _RaggedError(msg) from exc
         msg = f"{path}: cannot make a {adapter.name} array of {param}: {exc}"
         raise UnknownArrayTypeError(msg) from exc
+    try:
+        adapter.dtype_of(array)
+    except UnsupportedDTypeError as exc:
+        msg = (
+            f"{path}: {param} holds values of no array API dtype ({exc}); pass numbers or "
+            "booleans (strings, objects and dates are not arrays xpbridge computes with)"
+        )
+        raise UnsupportedDTypeError(msg) from None
+    return array
 
 
 class _RaggedError(BridgeError, ValueError):

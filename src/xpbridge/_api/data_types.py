@@ -7,12 +7,13 @@ function that is given only backend-neutral dtypes answers with backend-neutral 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from .. import _config
 from .._backends import adapter_for_type, get_adapter
 from .._dispatch import array_function
-from .._dtypes import DType, canonical, dtype_name, isdtype_name
+from .._errors import BridgeError
+from .._dtypes import DType, canonical, dtype_name, isdtype_name, standard_promotion
 from .._typing import ArrayT, DeviceLike, DTypeLike
 
 if TYPE_CHECKING:
@@ -59,7 +60,14 @@ def isdtype(dtype: DTypeLike, kind: str | DTypeLike | tuple[str | DTypeLike, ...
     ``"numeric"``...) or a tuple of those. Works with every backend's dtypes."""
     name = dtype_name(dtype)
     assert name is not None
-    return isdtype_name(name, kind)
+    try:
+        return isdtype_name(name, kind)
+    except ValueError as exc:
+        raise _KindError(str(exc)) from None
+
+
+class _KindError(BridgeError, ValueError):
+    """``isdtype`` was given a kind that is neither a dtype nor one of the standard's names."""
 
 
 def finfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's parameter name
@@ -88,36 +96,9 @@ def can_cast(from_: ArrayT | DTypeLike, to: DTypeLike, /) -> bool:
     source = from_.dtype if adapter_for_type(type(from_)) is not None else from_
     start, target = dtype_name(source), dtype_name(to)
     assert start is not None and target is not None
-    return start == target or _PROMOTIONS.get(frozenset((start, target))) == target
+    return standard_promotion(start, target) == target
 
 
-def _standard_promotions() -> dict[frozenset[str], str]:
-    """The standard's type promotion table for pairs of different dtypes (mixed kinds,
-    and uint64 with signed integers, are not in it)."""
-    table: dict[frozenset[str], str] = {}
-    chains = (
-        ("int8", "int16", "int32", "int64"),
-        ("uint8", "uint16", "uint32", "uint64"),
-        ("float32", "float64"),
-        ("complex64", "complex128"),
-    )
-    for chain in chains:
-        for i, small in enumerate(chain):
-            for large in chain[i + 1 :]:
-                table[frozenset((small, large))] = large
-    signed = ("int8", "int16", "int32", "int64")
-    for bits, unsigned in ((8, "uint8"), (16, "uint16"), (32, "uint32")):
-        for kind in signed:
-            size = int(kind[3:])
-            table[frozenset((unsigned, kind))] = kind if size > bits else f"int{2 * bits}"
-    for real, complex_ in (("float32", "complex64"), ("float64", "complex128")):
-        table[frozenset((real, complex_))] = complex_
-    table[frozenset(("float64", "complex64"))] = "complex128"
-    table[frozenset(("float32", "complex128"))] = "complex128"
-    return table
-
-
-_PROMOTIONS: Final = _standard_promotions()
 
 
 def result_type(*arrays_and_dtypes: ArrayT | DTypeLike | complex) -> Any:

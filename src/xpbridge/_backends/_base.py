@@ -201,6 +201,13 @@ class Adapter:
         """
         return None
 
+    def promoting(
+        self, impl: Callable[..., Any], positions: tuple[int, ...]
+    ) -> Callable[..., Any]:
+        """`impl` (a function whose arguments at `positions` combine by type promotion) made
+        to promote as the standard says, where the library cannot itself."""
+        return impl
+
     def random_source(self, seed: Any, device: Any) -> Any:
         """A random generator making this library's arrays on `device` (see ``NumpyRandom``
         for the methods); by default NumPy's generator, its draws copied in."""

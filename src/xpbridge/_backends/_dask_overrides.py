@@ -159,7 +159,16 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
         raise UnsupportedOperationError(msg)
     if axis is None:
         x, axis = x.reshape(-1), 0
+    if x.size == 0:  # dask.array.repeat fails on empty arrays
+        shape = tuple(n * repeats if i == axis % x.ndim else n for i, n in enumerate(x.shape))
+        return da.empty(shape, dtype=x.dtype)
     return da.repeat(x, repeats, axis=axis)
+
+
+def _roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
+    if x.size == 0:  # dask.array.roll fails on empty arrays; rolling nothing is a copy
+        return x.copy()
+    return da.roll(x, shift, axis=axis)
 
 
 def _searchsorted(
@@ -178,5 +187,6 @@ OVERRIDES: dict[str, Callable[..., Any]] = {
     "take_along_axis": _take_along_axis,
     "eye": _eye,
     "repeat": _repeat,
+    "roll": _roll,
     "searchsorted": _searchsorted,
 }

@@ -69,6 +69,17 @@ class StrictAdapter(Adapter):
     def xp(self) -> Any:
         return array_api_strict
 
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if isinstance(exc, ValueError) and "different devices" in str(exc):
+            from .._errors import DeviceMismatchError
+
+            msg = (
+                f"{function}: {exc} xpbridge never moves data implicitly: move them first "
+                "with xb.to(x, 'array_api_strict', device=...)"
+            )
+            return DeviceMismatchError(msg)
+        return None
+
     def device_str(self, device: Any) -> str:
         name = _device_name(device)
         # Its fake devices (device1, device2...) stand for accelerators: never the host.

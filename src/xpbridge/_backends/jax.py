@@ -57,6 +57,19 @@ def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None
     return found.astype(jnp.asarray(0).dtype)
 
 
+def _cumulative_prod(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    # jax.numpy keeps small integer dtypes; the standard (and cumulative_sum) widen them to
+    # the default integer dtype of their signedness.
+    if dtype is None and jnp.issubdtype(x.dtype, jnp.integer):
+        wide = jnp.asarray(0).dtype
+        if jnp.issubdtype(x.dtype, jnp.unsignedinteger):
+            wide = jnp.dtype(f"uint{wide.itemsize * 8}")
+        dtype = jnp.promote_types(x.dtype, wide)
+    return jnp.cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
+
+
 class _JaxRandom:
     """Random numbers from a JAX key, split at every draw (so draws never repeat)."""
 
@@ -96,6 +109,7 @@ class JaxAdapter(Adapter):
         super().__init__()
         self.overrides["permute_dims"] = _permute_dims
         self.overrides["searchsorted"] = _searchsorted
+        self.overrides["cumulative_prod"] = _cumulative_prod
 
     @cached_property
     def module(self) -> Any:

@@ -59,7 +59,8 @@ def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         result = np.maximum(result, min)
     if max is not None:
         result = np.minimum(result, max)
-    return result.astype(x.dtype, copy=result is x)
+    result = result.astype(x.dtype, copy=result is x)
+    return result[()] if result.ndim == 0 else result  # NumPy scalars for 0-d, as NumPy does
 
 
 def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
@@ -87,6 +88,21 @@ class NumpyAdapter(Adapter):
     @cached_property
     def xp(self) -> Any:
         return compat_numpy
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        # A ufunc without a loop for the inputs' dtypes: strings, objects, dates...
+        dtypes = getattr(exc, "dtypes", None)
+        if isinstance(exc, TypeError) and (
+            dtypes is not None or "not supported for the input types" in str(exc)
+        ):
+            names = ", ".join(str(d) for d in dtypes) if dtypes else "the inputs' dtypes"
+            msg = (
+                f"{function}: NumPy cannot compute this for {names}; xpbridge computes "
+                "with the array API dtypes (booleans, integers, floats, complex): convert "
+                "first, e.g. xb.astype(x, xb.float64)"
+            )
+            return UnsupportedDTypeError(msg)
+        return None
 
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         if path in _NATIVE_WHEN_PLAIN and hasattr(np, path):

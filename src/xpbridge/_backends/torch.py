@@ -61,7 +61,9 @@ _NATIVE_WHEN_PLAIN: dict[str, str] = {
 }
 
 _UNSIGNED_WIDE = re.compile(r"not implemented for '(UInt(16|32|64))'")
-_DEVICE_MIX = "Expected all tensors to be on the same device"
+_DEVICE_MIX = re.compile(
+    r"Expected all tensors to be on the same device|is not on the expected device"
+)
 
 
 def _from_numpy(a: Any) -> Any:
@@ -115,6 +117,27 @@ def _unique_all(x: Any, /) -> Any:
     return UniqueAllResult(values, first, inverse.reshape(x.shape), counts)
 
 
+_WIDE_UNSIGNED = frozenset({torch.uint16, torch.uint32, torch.uint64})
+
+
+def _cast_standard(args: tuple[Any, ...], first: int, second: int) -> tuple[Any, ...]:
+    """`args` with the tensors at `first` and `second` cast to the standard's result dtype."""
+    from .._dtypes import standard_promotion
+
+    a, b = args[first], args[second]
+    names = [str(t.dtype).removeprefix("torch.") for t in (a, b)]
+    target = standard_promotion(*names)
+    if target is None:
+        msg = (
+            f"the standard does not promote {names[0]} with {names[1]}, and torch refuses to; "
+            "cast one of them first (xb.astype)"
+        )
+        raise UnsupportedDTypeError(msg)
+    cast = list(args)
+    cast[first], cast[second] = a.to(getattr(torch, target)), b.to(getattr(torch, target))
+    return tuple(cast)
+
+
 class _TorchRandom:
     """Random numbers from a ``torch.Generator`` on the tensors' device."""
 
@@ -142,6 +165,32 @@ class _TorchRandom:
         return torch.randperm(n, **self._options("int64"))
 
 
+def _no_axes(reduction: Callable[..., Any], elementwise: Callable[..., Any]) -> Callable[..., Any]:
+    """`reduction`, with ``axis=()`` (reduce over no axis) computed element-wise instead:
+    array-api-compat returns graph-less zeros for var/std and fails for count_nonzero."""
+
+    def reduce(x: Any, /, *, axis: Any = None, **kwargs: Any) -> Any:
+        if axis == ():
+            return elementwise(x, **kwargs)
+        return reduction(x, axis=axis, **kwargs)
+
+    reduce.__name__ = reduction.__name__
+    return reduce
+
+
+def _var_of_one(x: Any, /, *, correction: float = 0.0, keepdims: bool = False) -> Any:
+    # Each element is its own sample: 0 / (1 - correction), keeping the autograd graph.
+    return (x - x) / (1 - correction)
+
+
+def _std_of_one(x: Any, /, *, correction: float = 0.0, keepdims: bool = False) -> Any:
+    return torch.sqrt(_var_of_one(x, correction=correction))
+
+
+def _nonzero_each(x: Any, /, *, keepdims: bool = False) -> Any:
+    return (x != 0).to(torch.int64)
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
@@ -149,6 +198,9 @@ class TorchAdapter(Adapter):
     def __init__(self) -> None:
         super().__init__()
         self.overrides["unique_all"] = _unique_all
+        self.overrides["var"] = _no_axes(compat_torch.var, _var_of_one)
+        self.overrides["std"] = _no_axes(compat_torch.std, _std_of_one)
+        self.overrides["count_nonzero"] = _no_axes(compat_torch.count_nonzero, _nonzero_each)
 
     @cached_property
     def module(self) -> Any:
@@ -168,6 +220,26 @@ class TorchAdapter(Adapter):
     def random_source(self, seed: Any, device: Any) -> Any:
         return _TorchRandom(seed, self.native_device(device))
 
+    def promoting(
+        self, impl: Callable[..., Any], positions: tuple[int, ...]
+    ) -> Callable[..., Any]:
+        # torch refuses to promote uint16/32/64 with any other dtype, but casts them: cast
+        # both tensors to the standard's result dtype first.
+        first, second = positions[:2]
+
+        def promoted(*args: Any, **kwargs: Any) -> Any:
+            a, b = args[first], args[second]
+            if (
+                isinstance(a, torch.Tensor)
+                and isinstance(b, torch.Tensor)
+                and a.dtype != b.dtype
+                and (a.dtype in _WIDE_UNSIGNED or b.dtype in _WIDE_UNSIGNED)
+            ):
+                args = _cast_standard(args, first, second)
+            return impl(*args, **kwargs)
+
+        return promoted
+
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         text = str(exc)
         match = _UNSIGNED_WIDE.search(text)
@@ -179,9 +251,9 @@ class TorchAdapter(Adapter):
                 f"xb.astype(x, xb.int64), or compute in NumPy"
             )
             return UnsupportedDTypeError(msg)
-        if _DEVICE_MIX in text:
+        if _DEVICE_MIX.search(text):
             msg = (
-                f"{function}: the tensors are on different devices ({text.split('but found')[-1].strip()}); "
+                f"{function}: the tensors are on different devices ({text}); "
                 "xpbridge never moves data implicitly: move them with xb.to(x, 'torch', device=...)"
             )
             return DeviceMismatchError(msg)
