@@ -3,13 +3,15 @@ without xpbridge, with a message saying what happened and how to fix it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
 import xpbridge as xb
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class NotAnArray:
@@ -95,9 +97,7 @@ def test_error(
 
 def test_every_error_derives_from_a_builtin() -> None:
     errors = [
-        getattr(xb, name)
-        for name in xb.__all__
-        if name.endswith("Error") and name != "BridgeError"
+        getattr(xb, name) for name in xb.__all__ if name.endswith("Error") and name != "BridgeError"
     ]
     assert len(errors) >= 8
     for error in errors:

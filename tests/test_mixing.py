@@ -71,7 +71,7 @@ def test_promote_keeps_gradients() -> None:
     assert isinstance(loss, torch.Tensor)
     assert loss.grad_fn is not None
     loss.backward()
-    np.testing.assert_allclose(t.grad.numpy(), weights + [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(t.grad.numpy(), weights + np.array([1.0, 0.0, 0.0]))
 
 
 def test_strict_policy_refuses_mixing() -> None:
@@ -155,7 +155,9 @@ def test_device_object_chooses_the_backend(device1: Any) -> None:
 
 
 def test_using_is_isolated_between_threads() -> None:
-    library = LOCAL[0] if LOCAL[0] != "numpy" else pytest.skip("only NumPy here: nothing to isolate")
+    library = (
+        LOCAL[0] if LOCAL[0] != "numpy" else pytest.skip("only NumPy here: nothing to isolate")
+    )
     inside, ready = threading.Event(), threading.Event()
     seen: dict[str, str] = {}
 
@@ -176,7 +178,9 @@ def test_using_is_isolated_between_threads() -> None:
 
 
 def test_using_and_policy_are_isolated_between_asyncio_tasks() -> None:
-    library = LOCAL[0] if LOCAL[0] != "numpy" else pytest.skip("only NumPy here: nothing to isolate")
+    library = (
+        LOCAL[0] if LOCAL[0] != "numpy" else pytest.skip("only NumPy here: nothing to isolate")
+    )
 
     async def task(backend: str, mixing: str) -> tuple[str, str]:
         with xb.using(backend), xb.policy(mixing=mixing):  # type: ignore[arg-type]
@@ -232,3 +236,24 @@ def test_torch_meta_device_is_honoured() -> None:
         assert xb.add(1.0, 2.0).device.type == "meta"
     assert xb.ones_like(meta).device.type == "meta"
     assert_close(xb.sin(torch.zeros(2)), torch.zeros(2))
+
+
+# ---------------------------------------------------------------------- kinds
+
+
+@pytest.mark.parametrize("library", LOCAL)
+def test_mixed_kinds_follow_each_library(library: str) -> None:
+    """An integer array with a floating one: unspecified by the standard, so xpbridge follows
+    the library (NumPy and Dask: float64, PyTorch and JAX: float32) or, where the library
+    refuses (array-api-strict), raises a clear error. Never asserted to agree."""
+    ints = xb.asarray(np.arange(3, dtype=np.int32), backend=library)
+    floats = xb.asarray(np.ones(3, dtype=np.float32), backend=library)
+    try:
+        result = xb.add(ints, floats)
+    except xb.UnsupportedDTypeError as error:
+        assert library == "array_api_strict"
+        assert isinstance(error, TypeError)
+        assert "xb.astype" in str(error)
+        return
+    assert xb.isdtype(result.dtype, "real floating")
+    np.testing.assert_allclose(_host(result), [1.0, 2.0, 3.0])

@@ -8,7 +8,7 @@ strategies and draw arrays.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -20,7 +20,9 @@ from hypothesis.extra.array_api import make_strategies_namespace
 import xpbridge as xb
 from xpbridge._backends import get_adapter
 from xpbridge._standard import API_VERSION, CONSTANTS, DTYPES, FFT, FUNCTIONS, LINALG
-from xpbridge.testing import Backend
+
+if TYPE_CHECKING:
+    from xpbridge.testing import Backend
 
 
 def test_version_and_name(xp: Any, backend: Backend) -> None:

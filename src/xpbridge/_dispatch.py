@@ -133,12 +133,8 @@ class Function:
         # The fast call passes the required parameters, in order; the table is keyed by the
         # type of the first of them that carries an array.
         self.fast_params = tuple(p for p in self.params if p.required)
-        self.fast_arrays = tuple(
-            i for i, p in enumerate(self.fast_params) if p.role == "array"
-        )
-        self.promotes = tuple(
-            i for i, p in enumerate(self.fast_params) if p.name in promotes
-        )
+        self.fast_arrays = tuple(i for i, p in enumerate(self.fast_params) if p.role == "array")
+        self.promotes = tuple(i for i, p in enumerate(self.fast_params) if p.name in promotes)
         # Per array type: the callable of the fast path (None: the backend's native function
         # needs identical dtypes, see `same`), of identical-dtype calls, and of full calls.
         self.fast: dict[type, Callable[..., Any] | None] = {}
@@ -146,6 +142,7 @@ class Function:
         self.full: dict[type, Callable[..., Any]] = {}
         self._impls: dict[str, Callable[..., Any]] = {}
         self._raw: dict[str, Callable[..., Any]] = {}
+        self._unpromoted: dict[str, Callable[..., Any]] = {}
 
     def __repr__(self) -> str:
         return f"<xpbridge function {self.path}{self.signature}>"
@@ -172,7 +169,11 @@ class Function:
         if impl is None:
             impl = _unsupported(self.path, adapter)
         elif len(self.promotes) > 1:
-            impl = adapter.promoting(impl, self.promotes)
+            promoting = adapter.promoting(impl, self.promotes)
+            if promoting is not impl:
+                # Exact without the promotion fix when the dtypes are identical (fast path).
+                self._unpromoted[adapter.name] = impl
+            impl = promoting
         self._raw[adapter.name] = impl
         impl = self._normalizing(impl, adapter)
         self._impls[adapter.name] = impl
@@ -221,6 +222,7 @@ class Function:
                 (self._impls if passes_spellings else self._raw)[adapter.name]
             )
             native = None if self.generic else adapter.fast_implementation(self.backend_path)
+            native = native or self._unpromoted.get(adapter.name)
             if native is not None and len(self.promotes) > 1 and not adapter.native_promotion:
                 # Exact only for identical dtypes; the generated code checks them.
                 self.same[cls] = native
@@ -255,9 +257,7 @@ class Function:
 
     def _fallback_fast(self, *required: Any) -> Any:
         given = dict(zip((p.name for p in self.fast_params), required, strict=True))
-        return self.call(
-            tuple(given[p.name] if p.required else p.default for p in self.params)
-        )
+        return self.call(tuple(given[p.name] if p.required else p.default for p in self.params))
 
     def _fallback_full(self, *args: Any, **kwargs: Any) -> Any:
         positional = [p for p in self._impl_params if p.positional]
@@ -352,7 +352,8 @@ class Function:
                 options[p.name] = type(values)(convert(v) for v in values)
 
     def _explicit_backend(self, options: dict[str, Any]) -> Adapter | None:
-        """The backend a creation function was asked for: ``backend=``, ``like=``, a device object."""
+        """The backend a creation function was asked for: ``backend=``, ``like=``, a device
+        object."""
         backend, like = options.get("backend"), options.get("like")
         if backend is not None:
             return get_adapter(backend)
@@ -453,7 +454,8 @@ def _unknown_message(path: str, param: str, value: Any, *, several: bool = False
 
 
 def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = None) -> Any:
-    """``adapter.asarray(value)`` for Python scalars, sequences and array-likes, with clear errors."""
+    """``adapter.asarray(value)`` for Python scalars, sequences and array-likes, with clear
+    errors."""
     array_like = isinstance(value, (*_SCALARS, list, tuple, memoryview, bytes)) or any(
         hasattr(value, attr)
         for attr in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")

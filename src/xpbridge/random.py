@@ -119,18 +119,14 @@ class Generator:
             _shape(size), self._dtype(dtype, "real floating", self._float)
         )
 
-    def normal(
-        self, loc: Any = 0.0, scale: Any = 1.0, size: Size = None, dtype: Any = None
-    ) -> Any:
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Size = None, dtype: Any = None) -> Any:
         """Floats from the normal distribution with mean `loc` and standard deviation `scale`
         (scalars, or arrays of the generator's backend that broadcast to `size`)."""
         shape = _shape(size) if size is not None else _broadcast(loc, scale)
         draws = self.standard_normal(shape, dtype)
         return _affine(draws, loc, scale)
 
-    def uniform(
-        self, low: Any = 0.0, high: Any = 1.0, size: Size = None, dtype: Any = None
-    ) -> Any:
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Size = None, dtype: Any = None) -> Any:
         """Floats uniform in ``[low, high)`` (scalars, or arrays that broadcast to `size`)."""
         shape = _shape(size) if size is not None else _broadcast(low, high)
         return _affine(self.random(shape, dtype), low, _difference(high, low))
@@ -164,9 +160,7 @@ class Generator:
         order = self._source.permutation(int(x.shape[0]))
         return xb.take(x, order, axis=0)
 
-    def choice(
-        self, a: Any, size: Size = None, replace: bool = True, p: Any = None
-    ) -> Any:
+    def choice(self, a: Any, size: Size = None, replace: bool = True, p: Any = None) -> Any:
         """Elements drawn from `a` (an array, or ``arange(a)`` for an int), with or without
         replacement, uniformly or with probabilities `p` (which need replacement)."""
         import xpbridge as xb
@@ -315,4 +309,3 @@ def integers(
 ) -> Any:
     """Integers uniform in ``[low, high)`` from the default backend."""
     return _default_generator().integers(low, high, size, dtype, endpoint)
-

@@ -9,13 +9,16 @@ positionally, ``dot`` contracts the last axis of `a` with the second-to-last of 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import array_api_compat
 
 from .._dispatch import array_function
-from .._typing import ArrayT, DTypeLike, Namespace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._typing import ArrayT, DTypeLike, Namespace
 
 #: NumPy name -> standard name, for the exact synonyms.
 ALIASES: Final = {
@@ -174,9 +177,7 @@ def swapaxes(x: ArrayT, axis1: int, axis2: int, /, *, xp: Namespace = None) -> A
 
 
 @array_function
-def transpose(
-    x: ArrayT, axes: Sequence[int] | None = None, *, xp: Namespace = None
-) -> ArrayT:
+def transpose(x: ArrayT, axes: Sequence[int] | None = None, *, xp: Namespace = None) -> ArrayT:
     """`x` with its axes permuted to `axes`, reversed when None (``numpy.transpose``)."""
     order = tuple(range(x.ndim - 1, -1, -1)) if axes is None else tuple(axes)
     return xp.permute_dims(x, order)

@@ -15,14 +15,16 @@ Data-dependent shapes (``repeat`` with an array of counts) cannot be lazy: they 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat
 import dask.array as da
 import numpy as np
 
 from .._errors import UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["OVERRIDES"]
 
@@ -76,7 +78,10 @@ def _per_matrix(path: str, cores: tuple[int | None, ...]) -> Callable[..., Any]:
         function = _chunk_function(path, meta)
         core_shapes = [tuple(a.shape[a.ndim - n :]) for a, n in zip(arrays, ndims, strict=True)]
         if any(np.isnan(n) for shape in core_shapes for n in shape):
-            msg = f"{path}: the matrices of a Dask array need known shapes; call x.compute_chunk_sizes()"
+            msg = (
+                f"{path}: the matrices of a Dask array need known shapes; call "
+                "x.compute_chunk_sizes() first"
+            )
             raise UnsupportedOperationError(msg)
         sample = function(
             *(_sample(s, a.dtype, meta) for s, a in zip(core_shapes, arrays, strict=True)),
@@ -128,8 +133,8 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
         tuple(1 if i == axis else n for i, n in enumerate(x.shape)),
         tuple(1 if i == axis else n for i, n in enumerate(indices.shape)),
     )
-    x = da.broadcast_to(x, shape[:axis] + (x.shape[axis],) + shape[axis + 1 :])
-    indices = da.broadcast_to(indices, shape[:axis] + (indices.shape[axis],) + shape[axis + 1 :])
+    x = da.broadcast_to(x, (*shape[:axis], x.shape[axis], *shape[axis + 1 :]))
+    indices = da.broadcast_to(indices, (*shape[:axis], indices.shape[axis], *shape[axis + 1 :]))
     x = x.rechunk({axis: -1})
     indices = indices.rechunk({i: -1 if i == axis else c for i, c in enumerate(x.chunks)})
     return da.map_blocks(
@@ -155,7 +160,8 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     if not isinstance(repeats, int):
         from .._deviations import reason_for
 
-        msg = f"repeat is not available for dask arrays with repeats given as an array: {reason_for('dask', 'repeat(repeats=array)')}"
+        reason = reason_for("dask", "repeat(repeats=array)")
+        msg = f"repeat is not available for dask arrays with repeats given as an array: {reason}"
         raise UnsupportedOperationError(msg)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -171,9 +177,7 @@ def _roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
     return da.roll(x, shift, axis=axis)
 
 
-def _searchsorted(
-    x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None
-) -> Any:
+def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
     if sorter is not None:
         x1 = x1[sorter]
     if not isinstance(x2, da.Array):  # a Python scalar: Dask wants a 1-d array

@@ -70,7 +70,19 @@ class StrictAdapter(Adapter):
         return array_api_strict
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
-        if isinstance(exc, ValueError) and "different devices" in str(exc):
+        text = str(exc)
+        if isinstance(exc, TypeError) and (
+            "cannot be type promoted" in text or "can only be promoted with" in text
+        ):
+            from .._errors import UnsupportedDTypeError
+
+            msg = (
+                f"{function}: {text}: the standard leaves mixing kinds (integers with "
+                "floats...) unspecified and array-api-strict refuses it; cast first, e.g. "
+                "xb.astype(x, xb.float64)"
+            )
+            return UnsupportedDTypeError(msg)
+        if isinstance(exc, ValueError) and "different devices" in text:
             from .._errors import DeviceMismatchError
 
             msg = (

@@ -165,30 +165,26 @@ class _TorchRandom:
         return torch.randperm(n, **self._options("int64"))
 
 
-def _no_axes(reduction: Callable[..., Any], elementwise: Callable[..., Any]) -> Callable[..., Any]:
-    """`reduction`, with ``axis=()`` (reduce over no axis) computed element-wise instead:
-    array-api-compat returns graph-less zeros for var/std and fails for count_nonzero."""
-
-    def reduce(x: Any, /, *, axis: Any = None, **kwargs: Any) -> Any:
-        if axis == ():
-            return elementwise(x, **kwargs)
-        return reduction(x, axis=axis, **kwargs)
-
-    reduce.__name__ = reduction.__name__
-    return reduce
+# array-api-compat returns graph-less zeros for var/std over no axis (``axis=()``) and fails
+# for count_nonzero: there, each element is its own reduction.
 
 
-def _var_of_one(x: Any, /, *, correction: float = 0.0, keepdims: bool = False) -> Any:
-    # Each element is its own sample: 0 / (1 - correction), keeping the autograd graph.
-    return (x - x) / (1 - correction)
+def _var(x: Any, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Any:
+    if axis == ():
+        return (x - x) / (1 - correction)  # 0 / (n - correction), keeping the graph
+    return compat_torch.var(x, axis=axis, correction=correction, keepdims=keepdims)
 
 
-def _std_of_one(x: Any, /, *, correction: float = 0.0, keepdims: bool = False) -> Any:
-    return torch.sqrt(_var_of_one(x, correction=correction))
+def _std(x: Any, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Any:
+    if axis == ():
+        return torch.sqrt((x - x) / (1 - correction))
+    return compat_torch.std(x, axis=axis, correction=correction, keepdims=keepdims)
 
 
-def _nonzero_each(x: Any, /, *, keepdims: bool = False) -> Any:
-    return (x != 0).to(torch.int64)
+def _count_nonzero(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    if axis == ():
+        return (x != 0).to(torch.int64)
+    return compat_torch.count_nonzero(x, axis=axis, keepdims=keepdims)
 
 
 class TorchAdapter(Adapter):
@@ -198,9 +194,9 @@ class TorchAdapter(Adapter):
     def __init__(self) -> None:
         super().__init__()
         self.overrides["unique_all"] = _unique_all
-        self.overrides["var"] = _no_axes(compat_torch.var, _var_of_one)
-        self.overrides["std"] = _no_axes(compat_torch.std, _std_of_one)
-        self.overrides["count_nonzero"] = _no_axes(compat_torch.count_nonzero, _nonzero_each)
+        self.overrides["var"] = _var
+        self.overrides["std"] = _std
+        self.overrides["count_nonzero"] = _count_nonzero
 
     @cached_property
     def module(self) -> Any:
