@@ -11,6 +11,9 @@
 
 Data-dependent shapes (``repeat`` with an array of counts) cannot be lazy: they raise
 :class:`~xpbridge.UnsupportedOperationError` with the deviations registry's reason.
+
+Dask is imported in each function: this module is imported by the Dask adapter only, but
+tools that import every module (doctest collection) must not need Dask.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import array_api_compat
-import dask.array as da
 import numpy as np
 
 from .._errors import UnsupportedOperationError
@@ -68,6 +70,8 @@ def _sample(shape: tuple[int, ...], dtype: Any, meta: Any) -> Any:
 
 def _per_matrix(path: str, cores: tuple[int | None, ...]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
+        import dask.array as da
+
         arrays = [da.asarray(a) for a in args[: len(cores)]]
         extra = args[len(cores) :]
         ndims = [
@@ -114,6 +118,8 @@ def _per_matrix(path: str, cores: tuple[int | None, ...]) -> Callable[..., Any]:
 
 
 def _cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    import dask.array as da
+
     x1, x2 = da.broadcast_arrays(x1, x2)
     moved = [da.moveaxis(x, axis, -1) for x in (x1, x2)]
     result = da.apply_gufunc(
@@ -127,6 +133,8 @@ def _cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 
 
 def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    import dask.array as da
+
     axis %= x.ndim
     # Broadcast every other axis, then put `axis` in one chunk so each block is complete.
     shape = np.broadcast_shapes(
@@ -150,6 +158,8 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
 def _eye(
     n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, device: Any = None
 ) -> Any:
+    import dask.array as da
+
     # dask.array.eye computes wrong task graphs for k != 0 with n_cols != n_rows.
     n_cols = n_rows if n_cols is None else n_cols
     diagonal = da.arange(n_cols)[None, :] - da.arange(n_rows)[:, None] == k
@@ -157,6 +167,8 @@ def _eye(
 
 
 def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+    import dask.array as da
+
     if not isinstance(repeats, int):
         from .._deviations import reason_for
 
@@ -172,12 +184,16 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
 
 def _roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
+    import dask.array as da
+
     if x.size == 0:  # dask.array.roll fails on empty arrays; rolling nothing is a copy
         return x.copy()
     return da.roll(x, shift, axis=axis)
 
 
 def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
+    import dask.array as da
+
     if sorter is not None:
         x1 = x1[sorter]
     if not isinstance(x2, da.Array):  # a Python scalar: Dask wants a 1-d array
