@@ -312,6 +312,10 @@ class _Planner:
     def _plan_import(self) -> None:
         current, target = self.current, self.target
         if current is target:
+            if self.chunks is not None and self.facts.lazy:
+                # A lazy array asked for other chunks (to_dask(x, chunks=)): lazy, no copy yet.
+                route, run = target.import_route(current.name, chunks=self.chunks)
+                self.add("rechunk", route, run, copies=False)
             return
         route, run = target.import_route(current.name, chunks=self.chunks)
         self.add("import", f"{current.name} -> {target.name} via {route}", run, copies=False)
@@ -342,7 +346,9 @@ class _Planner:
             self._move(self.target, target_device)
 
 
-def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None) -> Plan:
+def _plan_python(
+    obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None, chunks: Any = None
+) -> Plan:
     """The plan for a Python scalar, nested sequence or buffer: always new memory."""
     kind = type(obj).__name__
     buffer_like = not isinstance(obj, (*_SCALARS, list, tuple))
@@ -359,7 +365,11 @@ def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bo
         not buffer_like or copy is True,
         lambda v: target.asarray(v, dtype=dtype, device=device, copy=copy),
     )
-    return Plan("python", target.name, (step,), error)
+    steps = [step]
+    if chunks is not None:  # to_dask(list, chunks=): the new array is rechunked, lazily
+        route, run = target.import_route(target.name, chunks=chunks)
+        steps.append(Step("rechunk", route, False, run))
+    return Plan("python", target.name, tuple(steps), error)
 
 
 def plan(
@@ -467,7 +477,7 @@ def to(
     target = get_adapter(backend)
     if adapter_for_type(type(x)) is None:
         _check_array_like(x, f"convert to {target.name}")
-        record = _plan_python(x, target, device=device, dtype=dtype, copy=copy)
+        record = _plan_python(x, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
     else:
         record = _Planner(
             x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
@@ -594,7 +604,7 @@ def to_dask(
     x: Any,
     /,
     *,
-    chunks: Any = "auto",
+    chunks: Any = None,
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
@@ -603,6 +613,8 @@ def to_dask(
 
     With ``copy=None`` the chunks are views of `x` (Dask's own ``from_array`` behaviour), so
     writes to `x` before computing show in the result; ``copy=True`` snapshots `x` first.
+    ``chunks=None`` means Dask's ``"auto"`` for new arrays and keeps a Dask array's chunks
+    (given chunks rechunk it, lazily).
     """
     return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks)
 

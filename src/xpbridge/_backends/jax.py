@@ -1,4 +1,10 @@
-"""JAX: immutable arrays; its own namespace already follows the standard."""
+"""JAX: immutable arrays; its own namespace already follows the standard.
+
+Functions also run on tracers, inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``: the
+registry recognises ``jax.core.Tracer``, and nothing here asks a traced value for its data.
+What JAX cannot trace (results whose shape depends on the data, such as ``nonzero`` and
+``unique_*``) raises :class:`TracedValueError`, naming the fix.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,37 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._errors import UnsupportedDTypeError
+from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from ._base import Adapter, Facts
 
+__all__ = ["JaxAdapter", "TracedValueError"]
+
 _WIDE = {"float64", "complex128", "int64", "uint64"}
+
+
+class TracedValueError(UnsupportedOperationError, TypeError):
+    """A function needed the values of a traced JAX array (inside ``jit``, ``grad``, ``vmap``)."""
 
 
 class JaxAdapter(Adapter):
     name = "jax"
     array_type_name = "jax.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides.update({"allclose": _allclose, "array_equal": _array_equal})
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if isinstance(exc, jax.errors.ConcretizationTypeError):
+            msg = (
+                f"{function} needs the values of a traced JAX array: it ran inside jax.jit, "
+                "jax.grad or jax.vmap, where arrays are abstract (shape and dtype only). "
+                "Results whose shape depends on the data (nonzero, unique_*) cannot be traced: "
+                "call it outside the traced function, or use the jax.numpy function with a "
+                f"static size= argument. JAX said: {str(exc).splitlines()[0]}"
+            )
+            return TracedValueError(msg)
+        return None
 
     @cached_property
     def module(self) -> Any:
@@ -113,8 +141,10 @@ class JaxAdapter(Adapter):
         if facts.readonly or facts.immutable or copy is False:
             return []
         return [
-            f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
-            "(copy=False shares it anyway, at your own risk)"
+            (
+                f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
+                "(copy=False shares it anyway, at your own risk)"
+            )
         ]
 
     def to_host(self, x: Any) -> Any:
@@ -127,6 +157,24 @@ class JaxAdapter(Adapter):
 
     def to_device(self, x: Any, device: Any) -> Any:
         return jax.device_put(x, self.native_device(device))
+
+
+def _concrete_bool(result: Any) -> Any:
+    """A Python bool, as NumPy gives; a traced 0-d array inside jit or grad."""
+    return result if isinstance(result, jax.core.Tracer) else bool(result)
+
+
+def _allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Any:
+    from .. import isclose
+
+    return _concrete_bool(jnp.all(isclose(a, b, rtol, atol, equal_nan)))
+
+
+def _array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:
+    # jnp.array_equal compares shapes first (static, even when traced) and never concretizes.
+    return _concrete_bool(jnp.array_equal(a, b, equal_nan=equal_nan))
 
 
 def _c_strides(shape: tuple[int | None, ...], itemsize: int) -> tuple[int, ...]:
