@@ -30,6 +30,7 @@ from array_api_compat.common._linalg import (
     SlogdetResult,
     SVDResult,
 )
+from dask.array.core import normalize_chunks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -314,6 +315,35 @@ def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None)
     return compat_dask.searchsorted(x1, x2, side=side)
 
 
+def eye(
+    n_rows: int,
+    n_cols: int | None = None,
+    /,
+    *,
+    k: int = 0,
+    dtype: Any = None,
+    device: Any = None,
+) -> Any:
+    """Each block is NumPy's ``eye`` with the diagonal shifted to its position.
+
+    ``da.eye`` needs square blocks and loses blocks when they exceed the smaller side,
+    which its ``"auto"`` chunks do for non-square shapes.
+    """
+    if device not in (None, "cpu"):
+        return compat_dask.eye(n_rows, n_cols, k=k, dtype=dtype, device=device)
+    dtype = np.dtype(np.float64 if dtype is None else dtype)
+    shape = (n_rows, n_rows if n_cols is None else n_cols)
+    chunks = normalize_chunks("auto", shape, dtype=dtype)
+    return da.map_blocks(
+        _eye_block, k, dtype, chunks=chunks, dtype=dtype, meta=np.empty((0, 0), dtype)
+    )
+
+
+def _eye_block(k: int, dtype: Any, block_info: Any = None) -> Any:
+    (r0, r1), (c0, c1) = block_info[None]["array-location"]
+    return np.eye(r1 - r0, c1 - c0, k=k + r0 - c0, dtype=dtype)
+
+
 # ---------------------------------------------------------------------- fft
 
 
@@ -372,6 +402,6 @@ OVERRIDES: dict[str, Callable[..., Any]] = {
     **{f"fft.{n}": _whole_axes(getattr(compat_dask.fft, n), several=False) for n in _FFT_ONE},
     **{f"fft.{n}": _whole_axes(getattr(compat_dask.fft, n), several=True) for n in _FFT_SEVERAL},
     **{f.__name__: f for f in (
-        take_along_axis, reshape, repeat, diff, searchsorted, allclose, array_equal,
+        take_along_axis, reshape, repeat, diff, searchsorted, allclose, array_equal, eye,
     )},
 }  # fmt: skip
