@@ -251,6 +251,15 @@ class TestDataDependentShapes:
         assert_close(result.compute(), np.repeat(VEC, counts))
 
 
+@pytest.mark.parametrize("shape", [(-1, 2), (0, -1), (2, 5)])
+def test_impossible_reshapes_raise_numpys_value_error(shape: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="reshape"):
+        np.reshape(VEC, shape)
+    # Dask's own error for the -1 cases is an IndexError about a non-integer index.
+    with no_compute(), pytest.raises(ValueError, match="reshape|size"):
+        xb.reshape(da.from_array(VEC, chunks=3), shape)
+
+
 def test_allclose_is_a_lazy_boolean_that_works_in_if() -> None:
     x = da.from_array(TALL, chunks=(3, 2))
     with no_compute():

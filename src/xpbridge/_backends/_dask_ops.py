@@ -252,6 +252,11 @@ def reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> A
     # Dask arrays are values: a lazy reshape shares nothing the caller could write, so
     # copy=False holds; copy=True asks for a new graph node, which Dask's copy gives.
     x = x.copy() if copy else x
+    known = math.prod(n for n in shape if n != -1)
+    if -1 in shape and not math.isnan(x.size) and (known == 0 or x.size % known):
+        # NumPy's error: Dask's own is an IndexError about a non-integer index.
+        msg = f"cannot reshape array of size {x.size} into shape {tuple(shape)}"
+        raise ValueError(msg)
     try:
         return da.reshape(x, shape)
     except NotImplementedError:
