@@ -256,7 +256,7 @@ def test_impossible_reshapes_raise_numpys_value_error(shape: tuple[int, ...]) ->
     with pytest.raises(ValueError, match="reshape"):
         np.reshape(VEC, shape)
     # Dask's own error for the -1 cases is an IndexError about a non-integer index.
-    with no_compute(), pytest.raises(ValueError, match="reshape|size"):
+    with no_compute(), pytest.raises(ValueError, match=r"reshape|size"):
         xb.reshape(da.from_array(VEC, chunks=3), shape)
 
 

@@ -73,7 +73,7 @@ class JaxAdapter(Adapter):
             return None
         try:
             found = devices()
-        except Exception:  # a tracer inside jit or grad has no concrete device
+        except Exception:  # noqa: BLE001 - a tracer inside jit or grad has no concrete device
             return None
         return next(iter(found)) if len(found) == 1 else None
 
@@ -104,7 +104,7 @@ class JaxAdapter(Adapter):
         if isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer):
             try:
                 ptr = x.unsafe_buffer_pointer()
-            except Exception:  # sharded or deleted arrays have no single buffer
+            except Exception:  # noqa: BLE001 - sharded or deleted arrays have no single buffer
                 ptr = None
             strides = _c_strides(base.shape, base.itemsize)
         return Facts(
