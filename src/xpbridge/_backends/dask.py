@@ -230,7 +230,7 @@ def _from_array(x: Any, chunks: Any) -> Any:
     over without its ``copy`` method. A random name, not a hash of the contents: the
     contents may change before the graph runs.
     """
-    meta = x[(slice(0, 0),) * x.ndim] if x.ndim else x.reshape((0,))
+    meta = x[(slice(0, 0),) * x.ndim] if x.ndim else x.reshape((1,))[:0]
     return da.from_array(
         _Views(x), chunks="auto" if chunks is None else chunks, asarray=False, name=False, meta=meta
     )
