@@ -125,6 +125,7 @@ CASES = [
     Case("repeat-counts", lambda v, r: xb.repeat(v, r, axis=0), (V, (np.arange(7) % 3, 4))),
     Case("diff-prepend", lambda x: xb.diff(x, axis=1, prepend=x[:, :1] * 2), (T,)),
     Case("diff-append-scalar", lambda v: xb.diff(v, n=2, append=1.5), (V,)),
+    Case("searchsorted-scalar", lambda v: xb.searchsorted(xb.sort(v), 0.25, side="right"), (V,)),
     Case("searchsorted-sorter", lambda v: xb.searchsorted(v, v[:3], sorter=xb.argsort(v)), (V,)),
     Case("take_along_axis", lambda x, i: xb.take_along_axis(x, i, axis=1), (T, (PICKS, 2))),
     Case("allclose", lambda x: xb.allclose(x, x + 1e-12), (T,)),

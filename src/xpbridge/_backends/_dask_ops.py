@@ -317,6 +317,9 @@ def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None)
     if sorter is not None:
         # Dask has no sorter argument; sorting first gives the same insertion points.
         x1 = da.take(x1, sorter, axis=0)
+    if not isinstance(x2, da.Array):  # a Python scalar: Dask wants a 1-d array of values
+        values = da.from_array(np.asarray([x2]), chunks=1)
+        return compat_dask.searchsorted(x1, values, side=side)[0]
     return compat_dask.searchsorted(x1, x2, side=side)
 
 
