@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import array_api_compat
-import array_api_compat.dask.array as compat_dask
+import array_api_compat.dask.array as _compat_dask
 import dask.array as da
 import numpy as np
 from array_api_compat.common._linalg import (
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 __all__ = ["OVERRIDES"]
+
+# array-api-compat builds this namespace at import time; type checkers cannot see into it.
+compat_dask: Any = _compat_dask
 
 
 # ---------------------------------------------------------------------- helpers
@@ -100,12 +103,12 @@ def _per_matrix(name: str, signature: str, *arrays: Any, **options: Any) -> Any:
 
 def _square_chunks(x: Any) -> bool:
     """Whether Dask's blocked LU/Cholesky accept `x`: one 2-d matrix with square blocks."""
-    return x.ndim == 2 and x.chunks[0] == x.chunks[1]
+    return bool(x.ndim == 2 and x.chunks[0] == x.chunks[1])
 
 
 def _one_block_wide(x: Any) -> bool:
     """Whether Dask's tall-and-skinny (or short-and-fat) QR and SVD accept `x`."""
-    return x.ndim == 2 and 1 in x.numblocks
+    return bool(x.ndim == 2 and 1 in x.numblocks)
 
 
 # ---------------------------------------------------------------------- linalg
@@ -232,7 +235,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
         return ns.linalg.cross(a, b, axis=-1)
 
     # Core dims are counted from the end so that 1-d inputs broadcast like the others.
-    where = [(axis - ndim,)] * 3
+    where: list[tuple[int, ...]] = [(axis - ndim,)] * 3
     return _gufunc(on_chunks, "(3),(3)->(3)", x1, x2, axes=where)
 
 
