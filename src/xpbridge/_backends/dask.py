@@ -103,7 +103,11 @@ class DaskAdapter(Adapter):
 
     def devices(self) -> list[Any]:
         cupy = self._cupy()
-        return ["cpu", *(cupy.devices() if cupy is not None else [])]
+        try:
+            gpus = cupy.devices() if cupy is not None else []
+        except Exception:  # noqa: BLE001 - CuPy installed without a usable CUDA driver
+            gpus = []
+        return ["cpu", *gpus]
 
     def device_str(self, device: Any) -> str:
         if isinstance(device, str) or device is None:
