@@ -611,8 +611,9 @@ def to_dask(
 ) -> Any:
     """``to(x, "dask", ...)``: a Dask array split into `chunks` (Dask's chunk spellings).
 
-    With ``copy=None`` the chunks are views of `x` (Dask's own ``from_array`` behaviour), so
-    writes to `x` before computing show in the result; ``copy=True`` snapshots `x` first.
+    With ``copy=None`` the chunks are views of `x`, read when the graph runs (recent Dask's
+    own ``from_array`` would snapshot `x`), so writes to `x` before computing show in the
+    result; ``copy=True`` snapshots `x` first.
     ``chunks=None`` means Dask's ``"auto"`` for new arrays and keeps a Dask array's chunks
     (given chunks rechunk it, lazily).
     """
