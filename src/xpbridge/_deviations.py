@@ -61,6 +61,35 @@ DEVIATIONS: Final[tuple[Deviation, ...]] = (
         dtypes=("uint8",),
         kind="differs",
     ),
+    # -- dask (issue 8): laziness. Results whose length depends on the data get a NaN shape.
+    *(
+        Deviation(
+            "dask",
+            function,
+            "the result's length depends on the data, so Dask leaves it unknown (NaN in "
+            "shape) until computed; functions that need it raise UnknownShapeError: call "
+            "x.compute_chunk_sizes() first (this computes x)",
+            kind="differs",
+        )
+        for function in (
+            "nonzero",
+            "unique",
+            "unique_all",
+            "unique_counts",
+            "unique_inverse",
+            "unique_values",
+        )
+    ),
+    *(
+        Deviation(
+            "dask",
+            function,
+            "returns a lazy 0-d boolean Dask array instead of a Python bool, so the check "
+            "stays in the graph; bool() of it (as in `if`) computes it",
+            kind="differs",
+        )
+        for function in ("allclose", "array_equal")
+    ),
     Deviation(
         "array_api_strict",
         "einsum",
