@@ -62,7 +62,9 @@ def _check_kind(
         msg = f"{prefix}shapes differ: actual {a_shape}, desired {d_shape}"
         raise AssertionError(msg)
     if check_0d and isinstance(actual, np.generic) != isinstance(desired, np.generic):
-        kinds = ["a NumPy scalar" if isinstance(v, np.generic) else "an array" for v in (actual, desired)]
+        kinds = [
+            "a NumPy scalar" if isinstance(v, np.generic) else "an array" for v in (actual, desired)
+        ]
         msg = f"{prefix}0-d-ness differs: actual is {kinds[0]}, desired is {kinds[1]}"
         raise AssertionError(msg)
     if check_device and a_device != d_device:
@@ -78,12 +80,14 @@ def assert_equal(
     check_namespace: bool = True,
     check_dtype: bool = True,
     check_shape: bool = True,
-    check_0d: bool = True,
+    check_0d: bool = False,
     check_device: bool = True,
 ) -> None:
     """Assert that `actual` and `desired` are the same kind of array holding equal values.
 
-    NaNs compare equal to NaNs. Each ``check_*`` flag turns one of the kind checks off.
+    NaNs compare equal to NaNs. Each ``check_*`` flag turns one of the kind checks off;
+    ``check_0d=True`` also requires both to be NumPy scalars or both arrays (NumPy's
+    reductions return scalars where the standard says 0-d arrays, so it is off by default).
 
     Examples
     --------
@@ -102,7 +106,9 @@ def assert_equal(
         check_device=check_device,
         err_msg=err_msg,
     )
-    np.testing.assert_array_equal(_host(actual), _host(desired), err_msg=err_msg, strict=check_shape)
+    np.testing.assert_array_equal(
+        _host(actual), _host(desired), err_msg=err_msg, strict=check_shape
+    )
 
 
 def default_rtol(dtype_name: str) -> float:
@@ -128,13 +134,15 @@ def assert_close(
     check_namespace: bool = True,
     check_dtype: bool = True,
     check_shape: bool = True,
-    check_0d: bool = True,
+    check_0d: bool = False,
     check_device: bool = True,
 ) -> None:
     """Assert that `actual` and `desired` are the same kind of array with close values.
 
     ``|actual - desired| <= atol + rtol * |desired|``, with ``rtol`` by default from the
-    dtype (:func:`default_rtol`), so float32 results are not held to float64 precision.
+    dtypes (:func:`default_rtol` of the less precise one), so float32 results are not held
+    to float64 precision and integer results are compared exactly. NaNs compare equal to
+    NaNs; the ``check_*`` flags are those of :func:`assert_equal`.
 
     Examples
     --------
@@ -154,9 +162,14 @@ def assert_close(
         err_msg=err_msg,
     )
     if rtol is None:
-        rtol = default_rtol(_describe(actual)[1])
+        rtol = max(default_rtol(_describe(actual)[1]), default_rtol(_describe(desired)[1]))
     np.testing.assert_allclose(
-        _host(actual), _host(desired), rtol=rtol, atol=atol, err_msg=err_msg, equal_nan=True,
+        _host(actual),
+        _host(desired),
+        rtol=rtol,
+        atol=atol,
+        err_msg=err_msg,
+        equal_nan=True,
         strict=check_shape,
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from enum import Enum
 from typing import Any, Final
 
@@ -62,7 +61,8 @@ class Backend(Enum):
                 import cupy
 
                 cupy.cuda.runtime.getDeviceCount()
-            except Exception as exc:  # cupy raises its own CUDARuntimeError
+            except (ImportError, OSError, RuntimeError) as exc:
+                # CUDARuntimeError is a RuntimeError; a CuPy without CUDA libraries cannot import.
                 return f"CuPy cannot reach a CUDA device here ({type(exc).__name__})"
         return None
 
@@ -90,10 +90,17 @@ class Backend(Enum):
 
 
 def required_backends() -> set[str]:
-    """Backends listed in :data:`REQUIRED_ENV` (library names)."""
-    listed = os.environ.get(REQUIRED_ENV, "")
-    return {name.strip() for name in listed.split(",") if name.strip()}
-
-
-def _imported(name: str) -> bool:
-    return name in sys.modules
+    """Backends listed in :data:`REQUIRED_ENV`: library names (``"torch"``) or member values
+    (``"torch:cuda"``). An unknown name is a ``ValueError``, so a typo cannot make the
+    requirement silently empty."""
+    listed = {name.strip() for name in os.environ.get(REQUIRED_ENV, "").split(",")}
+    listed.discard("")
+    known = {m.value for m in Backend} | {m.library for m in Backend}
+    unknown = sorted(listed - known)
+    if unknown:
+        msg = (
+            f"{REQUIRED_ENV} lists unknown backends {unknown}; use library names or Backend "
+            f"values: {', '.join(sorted(known))}"
+        )
+        raise ValueError(msg)
+    return listed
