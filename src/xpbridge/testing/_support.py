@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
+from .. import _deviations
 from .._backends import BACKENDS, available_backends, get_adapter
-from .._deviations import DEVIATIONS, Deviation
+from .._deviations import Deviation
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -62,7 +63,9 @@ def support(backend: str, function: str, *, installed: Sequence[str] | None = No
     """
     if installed is None:
         installed = available_backends()
-    entries = tuple(d for d in DEVIATIONS if d.backend == backend and d.function == function)
+    entries = tuple(
+        d for d in _deviations.DEVIATIONS if d.backend == backend and d.function == function
+    )
     if any(d.kind == "unsupported" and not d.dtypes for d in entries):
         return Support("unsupported", tuple(d for d in entries if not d.dtypes))
     if backend in installed and not _implemented(backend, function):
@@ -143,7 +146,7 @@ def _footer(
     for (backend, function, dtypes, reason), number in notes.items():
         scope = f" ({', '.join(dtypes)})" if dtypes else ""
         lines.append(f"{number}. {backend}, `{function}`{scope}: {reason}.")
-    general = [d for d in DEVIATIONS if d.function == "*" and d.backend in names]
+    general = [d for d in _deviations.DEVIATIONS if d.function == "*" and d.backend in names]
     if general:
         lines += ["", "For every function:", ""]
         for d in general:

@@ -192,19 +192,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         read = [(marker.name, *_read_marker(marker)) for marker in markers]
     except _MarkerError as exc:
         pytest.fail(str(exc), pytrace=False)
+    # As markers, so that pytest's own skipping plugin (which runs next) reports them at
+    # the test's location, like any skip or xfail.
     for name, members, reason, strict in read:
         if member not in members:
             continue
         if name == "skip_backend":
-            pytest.skip(f"{member.value}: {reason}")
-        item.add_marker(pytest.mark.xfail(reason=f"{member.value}: {reason}", strict=strict))
+            item.add_marker(pytest.mark.skip(reason=f"{member.value}: {reason}"))
+        else:
+            item.add_marker(pytest.mark.xfail(reason=f"{member.value}: {reason}", strict=strict))
 
 
 def _skip_without_gpu() -> None:
     reasons = [_missing(Backend.TORCH_CUDA), _missing(Backend.CUPY)]
     if all(reasons):
         if any(_required(m) for m in (Backend.TORCH_CUDA, Backend.CUPY)):
-            pytest.fail(f"needs a CUDA device, required by {REQUIRED_ENV}: {reasons[0]}")
+            pytest.fail(
+                f"needs a CUDA device, required by {REQUIRED_ENV}: {reasons[0]}; {reasons[1]}",
+                pytrace=False,
+            )
         pytest.skip(f"needs a CUDA device: {reasons[0]}; {reasons[1]}")
 
 
@@ -309,9 +315,9 @@ def device(backend: Backend) -> Any:
         import array_api_strict
 
         return array_api_strict.Device("device1")
-    from .. import namespace
+    from .._backends import get_adapter
 
-    return namespace(backend.library).__array_namespace_info__().default_device()
+    return get_adapter(backend.library).default_device()
 
 
 def mark_deviation(
