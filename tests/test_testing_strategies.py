@@ -131,7 +131,7 @@ def _request(backend: Backend) -> Any:
     library, member = xst._library(backend)
     return xst._Request(
         library=library,
-        dtype=st.nothing(),
+        dtype=None,
         shape=None,
         layout=None,
         device=backend.device(),
@@ -356,3 +356,36 @@ def test_public_names() -> None:
     assert testing.arrays is arrays
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = testing.nope
+
+
+@given(data=st.data())
+def test_strategies_as_arguments(data: st.DataObject) -> None:
+    x = data.draw(arrays("numpy", dtype=dtypes("numpy", "integral"), layout=xst.layouts("numpy")))
+    assert xb.isdtype(x.dtype, "integral")
+
+
+@given(data=st.data())
+def test_a_layout_strategy_picks_dtypes_and_shapes_that_suit(data: st.DataObject) -> None:
+    pytest.importorskip("torch")
+    x = data.draw(arrays("torch", layout=st.sampled_from(["conj", "transposed"])))
+    if x.is_conj():
+        assert x.is_complex()
+    else:
+        assert x.ndim >= 2
+
+
+@given(x=arrays("numpy", dtype="float16", shape=(3,), elements=st.floats(-1, 1, width=32)))
+def test_half_precision_elements_from_a_strategy(x: np.ndarray[Any, Any]) -> None:
+    assert x.dtype == np.float16
+    assert ((x >= -1) & (x <= 1)).all()
+
+
+def test_backend_members() -> None:
+    assert Backend.TORCH_GRAD.library == "torch"
+    assert Backend.TORCH_GRAD.variant == "grad"
+    assert Backend.NUMPY.variant == ""
+    assert {m for m in Backend if m.needs_gpu} == {Backend.TORCH_CUDA, Backend.CUPY}
+    assert Backend.parse("TORCH_GRAD") is Backend.parse("torch:grad") is Backend.TORCH_GRAD
+    with pytest.raises(ValueError, match="unknown backend 'tf'; choose from numpy, "):
+        Backend.parse("tf")
+    assert Backend.NUMPY.device() is None

@@ -28,7 +28,7 @@ def _describe(x: Any) -> tuple[str, str, tuple[Any, ...], str]:
 
 
 def _host(x: Any) -> np.ndarray[Any, Any]:
-    from .. import to_numpy
+    from .._convert import to_numpy
 
     if str(getattr(x, "dtype", "")).endswith("bfloat16"):
         from .. import float32
@@ -115,10 +115,9 @@ def default_rtol(dtype_name: str) -> float:
     """The relative tolerance used when none is given: four times the square root of the
     dtype's machine epsilon (about 1.4e-3 for float32, 6e-8 for float64); 0 for exact dtypes."""
     if dtype_name in {"float16", "bfloat16", "float32", "float64"}:
-        eps = float(np.finfo(np.float32 if dtype_name == "bfloat16" else dtype_name).eps)
-        if dtype_name == "bfloat16":
-            eps = 2.0**-7
-        return 4 * eps**0.5
+        # bfloat16 has 8 bits of mantissa (NumPy has no finfo for it).
+        eps = 2.0**-7 if dtype_name == "bfloat16" else float(np.finfo(dtype_name).eps)
+        return float(4 * eps**0.5)
     if dtype_name in {"complex64", "complex128"}:
         return default_rtol("float32" if dtype_name == "complex64" else "float64")
     return 0.0

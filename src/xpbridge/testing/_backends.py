@@ -56,7 +56,7 @@ class Backend(Enum):
 
             if not torch.cuda.is_available():
                 return "no CUDA device here"
-        if self is Backend.CUPY:
+        if self is Backend.CUPY:  # needs CUDA: without CuPy, find_spec answered above
             try:
                 import cupy
 
@@ -69,7 +69,7 @@ class Backend(Enum):
     def device(self) -> Any:
         """The device this member's arrays live on (None: the library's default)."""
         if self is Backend.TORCH_CUDA:
-            return "cuda"
+            return "cuda"  # needs CUDA: the member is skipped before anything asks
         if self is Backend.ARRAY_API_STRICT_DEVICE:
             import array_api_strict
 

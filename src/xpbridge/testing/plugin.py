@@ -255,7 +255,7 @@ class VariantNamespace:
     arrays). Everything else is the backend's namespace itself."""
 
     def __init__(self, member: Backend) -> None:
-        from .. import namespace
+        from .._namespace import namespace
 
         self._member = member
         self._namespace = namespace(member.library, device=member.device())
@@ -299,7 +299,7 @@ def xp(backend: Backend) -> Any:
     """The array API namespace of ``backend`` (see the module docstring)."""
     if backend in {Backend.TORCH_GRAD, Backend.NUMPY_READONLY}:
         return VariantNamespace(backend)
-    from .. import namespace
+    from .._namespace import namespace
 
     return namespace(backend.library, device=backend.device())
 

@@ -107,7 +107,7 @@ _GRAD_KINDS: Final = ("real floating", "complex floating")
 
 @functools.cache
 def _xps() -> Any:
-    from .. import namespace
+    from .._namespace import namespace
 
     return array_api.make_strategies_namespace(namespace("numpy"))
 
@@ -212,9 +212,10 @@ def shapes(
     *, min_dims: int = 0, max_dims: int = 3, min_side: int = 0, max_side: int = 4
 ) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes, 0-d and empty ones included by default (small, for fast tests)."""
-    return _xps().array_shapes(
+    found: st.SearchStrategy[tuple[int, ...]] = _xps().array_shapes(
         min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
-    )  # type: ignore[no-any-return]
+    )
+    return found
 
 
 def supported_layouts(
@@ -252,8 +253,11 @@ def layouts(backend: str | Backend, dtype: Any = None) -> st.SearchStrategy[str]
 @dataclass(frozen=True, slots=True)
 class _Request:
     library: str
-    dtype: st.SearchStrategy[Any]
+    #: None: any dtype the layout allows.
+    dtype: st.SearchStrategy[Any] | None
+    #: None: shapes with the dimensions the layout needs.
     shape: st.SearchStrategy[tuple[int, ...]] | None
+    #: None: any layout the drawn dtype and shape allow.
     layout: st.SearchStrategy[str] | None
     device: Any
     elements: Mapping[str, Any] | st.SearchStrategy[Any] | None
@@ -333,15 +337,15 @@ def arrays(
     request = _Request(
         library=library,
         dtype=_dtype_strategy(library, dtype, layout),
-        shape=_shape_strategy(shape, layout),
-        layout=layout if isinstance(layout, st.SearchStrategy) else None,
+        shape=_shape_strategy(shape),
+        layout=st.just(layout) if isinstance(layout, str) else layout,
         device=device,
         elements=elements,
         unique=unique,
         requires_grad=requires_grad,
         readonly=member is Backend.NUMPY_READONLY,
     )
-    return _draw_array(request, layout if isinstance(layout, str) else None)
+    return _draw_array(request)
 
 
 def _check_layout(library: str, layout: str) -> _Layout:
@@ -380,20 +384,15 @@ def _elements(
     return {**(elements or {}), **flags} or None
 
 
-def _dtype_strategy(library: str, dtype: Any, layout: Any) -> st.SearchStrategy[Any]:
-    if isinstance(dtype, st.SearchStrategy):
+def _dtype_strategy(library: str, dtype: Any, layout: Any) -> st.SearchStrategy[Any] | None:
+    if dtype is None or isinstance(dtype, st.SearchStrategy):
         return dtype
-    if dtype is not None:
-        name = _dtype_name(dtype)
-        if not _has_dtype(library, name):
-            raise InvalidArgumentError(get_adapter(library).missing_dtype_message(name))
-        if isinstance(layout, str):
-            _check_dtype(layout, name)
-        return st.just(DTYPES[name])
-    allowed = _SPECS[layout].dtypes if isinstance(layout, str) else None
-    if allowed is not None:
-        return dtypes(library, tuple(sorted(allowed)))
-    return dtypes(library)
+    name = _dtype_name(dtype)
+    if not _has_dtype(library, name):
+        raise InvalidArgumentError(get_adapter(library).missing_dtype_message(name))
+    if isinstance(layout, str):
+        _check_dtype(layout, name)
+    return st.just(DTYPES[name])
 
 
 def _dtype_name(dtype: Any) -> str:
@@ -411,11 +410,8 @@ def _check_dtype(layout: str, name: str) -> None:
         raise InvalidArgumentError(msg)
 
 
-def _shape_strategy(shape: Any, layout: Any) -> st.SearchStrategy[tuple[int, ...]] | None:
-    if shape is None:
-        # None: drawn after the layout, with the dimensions it needs.
-        return shapes(min_dims=_SPECS[layout].min_dims) if isinstance(layout, str) else None
-    if isinstance(shape, st.SearchStrategy):
+def _shape_strategy(shape: Any) -> st.SearchStrategy[tuple[int, ...]] | None:
+    if shape is None or isinstance(shape, st.SearchStrategy):
         return shape
     if isinstance(shape, int):
         shape = (shape,)
@@ -425,20 +421,23 @@ def _shape_strategy(shape: Any, layout: Any) -> st.SearchStrategy[tuple[int, ...
     return st.just(shape)
 
 
-def _draw_array(request: _Request, fixed_layout: str | None) -> st.SearchStrategy[Any]:
+def _draw_array(request: _Request) -> st.SearchStrategy[Any]:
+    library = request.library
+
     @st.composite
     def draw_array(draw: st.DrawFn) -> Any:
-        name = _dtype_name(draw(request.dtype))
-        shape = draw(request.shape) if request.shape is not None else draw(shapes())
-        if fixed_layout is not None:
-            layout = fixed_layout
-        elif request.layout is not None:
-            layout = draw(request.layout)
-            _check_layout(request.library, layout)
+        # The layout first (when given), so that the default dtypes and shapes suit it.
+        layout = None if request.layout is None else draw(request.layout)
+        spec = None if layout is None else _check_layout(library, layout)
+        if request.dtype is not None:
+            name = _dtype_name(draw(request.dtype))
         else:
-            layout = draw(
-                st.sampled_from(supported_layouts(request.library, name, ndim=len(shape)))
-            )
+            allowed = None if spec is None or spec.dtypes is None else tuple(sorted(spec.dtypes))
+            name = draw(dtypes(library, allowed)).name
+        min_dims = 0 if spec is None else spec.min_dims
+        shape = draw(shapes(min_dims=min_dims) if request.shape is None else request.shape)
+        if layout is None:
+            layout = draw(st.sampled_from(supported_layouts(library, name, ndim=len(shape))))
         _check_dtype(layout, name)
         if len(shape) < _SPECS[layout].min_dims:
             msg = (
@@ -475,7 +474,8 @@ _HALF_MAX: Final = float(np.finfo(np.float16).max)
 
 def _upload(host: Any, name: str, request: _Request, *, chunks: Any = None) -> Any:
     """`host` copied into the backend, on the device, with the dtype `name` (a leaf)."""
-    from .. import astype, to
+    from .. import astype
+    from .._convert import to
 
     x = to(host, request.library, device=request.device, copy=True, chunks=chunks)
     if host.dtype.name != name:
