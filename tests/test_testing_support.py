@@ -13,8 +13,7 @@ from xpbridge._backends import BACKENDS, available_backends, get_adapter
 from xpbridge._dtypes import DTYPES
 from xpbridge._errors import UnsupportedOperationError
 from xpbridge._namespace import _registry
-from xpbridge.testing import _support, support_table
-from xpbridge.testing._support import support
+from xpbridge.testing import _support, backend_support, support_table
 
 Deviation = _deviations.Deviation
 
@@ -72,11 +71,11 @@ def test_what_the_adapter_lacks_is_unsupported(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(
         adapter, "implementation", lambda path: None if path == "add" else real(path)
     )
-    found = support("numpy", "add")
+    found = backend_support("numpy", "add")
     assert found.status == "unsupported"
     assert found.deviations[0].reason.startswith("numpy's standard namespace has no add")
     # Generic functions (written once against the namespace) need nothing from the adapter.
-    assert support("numpy", "allclose").status == "supported"
+    assert backend_support("numpy", "allclose").status == "supported"
 
 
 def test_backends_that_are_not_installed_are_not_imported(
@@ -111,7 +110,7 @@ def test_the_table_agrees_with_the_namespace() -> None:
     for backend in installed:
         xp = xb.namespace(backend)
         for path in _registry():
-            found = support(backend, path, installed=installed)
+            found = backend_support(backend, path, installed=installed)
             if found.status != "unsupported":
                 continue
             owner, _, name = path.rpartition(".")

@@ -9,7 +9,7 @@
   arrays of any backend, dtype, shape and layout (imported on first use: hypothesis is only
   needed for them).
 * :func:`support_table`: the Markdown table of what each backend supports, from the
-  known-deviations registry and the adapters (the docs include it).
+  known-deviations registry and the adapters; :func:`backend_support` answers one cell.
 """
 
 from __future__ import annotations
@@ -19,15 +19,17 @@ from typing import Any
 
 from ._asserts import assert_allclose, assert_close, assert_equal, default_rtol
 from ._backends import REQUIRED_ENV, Backend, required_backends
-from ._support import support_table
+from ._support import Support, backend_support, support_table
 
 __all__ = [
     "REQUIRED_ENV",
     "Backend",
+    "Support",
     "arrays",
     "assert_allclose",
     "assert_close",
     "assert_equal",
+    "backend_support",
     "default_rtol",
     "required_backends",
     "strategies",

@@ -17,7 +17,7 @@ from .._deviations import Deviation
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["Support", "support", "support_table"]
+__all__ = ["Support", "backend_support", "support_table"]
 
 Status = Literal["supported", "differs", "partial", "unsupported", "unchecked"]
 
@@ -55,11 +55,20 @@ def _implemented(backend: str, path: str) -> bool:
     return adapter.implementation(getattr(function, "backend_path", path)) is not None
 
 
-def support(backend: str, function: str, *, installed: Sequence[str] | None = None) -> Support:
-    """How `backend` supports `function` (a declared path like ``"linalg.solve"``).
+def backend_support(
+    backend: str, function: str, *, installed: Sequence[str] | None = None
+) -> Support:
+    """How `backend` supports `function` (a declared path like ``"linalg.solve"``): one
+    cell of :func:`support_table`.
 
     `installed` lists the backends that may be imported to check (default: those
     installed here); for the others, only the registry answers.
+
+    Examples
+    --------
+    >>> from xpbridge.testing import backend_support
+    >>> backend_support("numpy", "add")
+    Support(status='supported', deviations=())
     """
     if installed is None:
         installed = available_backends()
@@ -113,7 +122,7 @@ def support_table(
     for path in paths:
         cells = []
         for name in names:
-            found = support(name, path, installed=installed)
+            found = backend_support(name, path, installed=installed)
             refs = [_note(notes, d) for d in found.deviations]
             suffix = "".join(f" [{n}]" for n in refs)
             cells.append(_CELLS[found.status] + suffix)

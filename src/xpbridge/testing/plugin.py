@@ -226,6 +226,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
         if _required(member):
             pytest.fail(f"{member.value}: {why}, but {REQUIRED_ENV} requires it", pytrace=False)
         pytest.skip(f"{member.value}: {why}")
+    from .._backends import get_adapter
+
+    # Import the library now, once per session, rather than inside the first test (where
+    # seconds of `import torch` would count against hypothesis' deadline).
+    get_adapter(member.library)
     return member
 
 

@@ -439,10 +439,11 @@ def _draw_array(request: _Request) -> st.SearchStrategy[Any]:
         if layout is None:
             layout = draw(st.sampled_from(supported_layouts(library, name, ndim=len(shape))))
         _check_dtype(layout, name)
-        if len(shape) < _SPECS[layout].min_dims:
+        needed = _SPECS[layout].min_dims
+        if len(shape) < needed:
             msg = (
-                f"the {layout!r} layout needs at least {_SPECS[layout].min_dims} dimensions; "
-                f"shape {shape} has {len(shape)}"
+                f"the {layout!r} layout needs at least {needed} dimension"
+                f"{'s' if needed > 1 else ''}; shape {shape} has {len(shape)}"
             )
             raise InvalidArgumentError(msg)
         host = draw(_host_values(name, shape, request.elements, request.unique))
