@@ -84,8 +84,10 @@ def find(backend: str, function: str, dtype: str | None = None) -> Deviation | N
 def reason_for(backend: str, function: str) -> str | None:
     """Why `function` is unavailable on `backend`, if the registry says."""
     for deviation in DEVIATIONS:
-        if deviation.kind == "unsupported" and not deviation.dtypes and deviation.applies(
-            backend, function
+        if (
+            deviation.kind == "unsupported"
+            and not deviation.dtypes
+            and deviation.applies(backend, function)
         ):
             return deviation.reason
     return None

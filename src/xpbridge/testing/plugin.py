@@ -100,7 +100,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A required backend that no test happened to ask for still fails the run.
-    if _required_missing() and session.exitstatus == pytest.ExitCode.OK:
+    quiet = {pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED}
+    if _required_missing() and session.exitstatus in quiet:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

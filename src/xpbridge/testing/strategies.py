@@ -4,28 +4,22 @@ Values are drawn on the host by :mod:`hypothesis.extra.array_api` (over
 ``xpbridge.namespace("numpy")``, itself an array API namespace), so they always fit the dtype;
 they are then copied to the backend and device with :func:`xpbridge.to` and given a layout:
 
-==================== ======================================================== ==============
-layout               what the array is                                         backends
-==================== ======================================================== ==============
-``contiguous``       a fresh C-ordered array (for Dask: one chunk)            all
-``transposed``       Fortran-ordered memory: a C-ordered array of the          numpy, strict,
-                     reversed shape, with its axes reversed (a view)           torch, cupy
-``sliced``           a view taking every 2nd or 3rd element of each axis of    numpy, strict,
-                     a larger array, from an offset (the gaps hold NaN or the  torch, cupy
-                     dtype's maximum, so reading them shows)
-``negative_strides`` a view stepping backwards along every axis               numpy, strict,
-                                                                               cupy
-``readonly``         a NumPy array whose ``flags.writeable`` is False         numpy
-``conj``             a complex tensor with torch's lazy conjugate bit         torch
-                     (``x.is_conj()``)
-``neg``              a float32/float64 tensor with torch's lazy negative bit  torch
-                     (``x.is_neg()``)
-``chunked``          a Dask array with more than one chunk along each axis    dask
-                     longer than one
-==================== ======================================================== ==============
+* ``contiguous``: a fresh C-ordered array (for Dask: one chunk); every backend.
+* ``transposed``: Fortran-ordered memory, the axes of a C-ordered array of the reversed
+  shape reversed (a view); numpy, array_api_strict, torch, cupy.
+* ``sliced``: a view taking every 2nd or 3rd element of each axis of a larger array, from an
+  offset (the gaps hold NaN or the dtype's maximum, so reading them shows); numpy,
+  array_api_strict, torch, cupy.
+* ``negative_strides``: a view stepping backwards along every axis; numpy,
+  array_api_strict, cupy (torch has no negative strides).
+* ``readonly``: a NumPy array whose ``flags.writeable`` is False; numpy.
+* ``conj``: a complex tensor with torch's lazy conjugate bit (``x.is_conj()``); torch.
+* ``neg``: a float32/float64 tensor with torch's lazy negative bit (``x.is_neg()``); torch.
+* ``chunked``: a Dask array with more than one chunk along each axis longer than one; dask.
 
-A layout shows only where the shape lets it (a 1-d array is both C- and Fortran-ordered), so
-when a layout is asked for, the default shapes have the dimensions it needs.
+A layout shows only where the shape lets it (a 1-d array is both C- and Fortran-ordered, an
+empty one has no strides to speak of), so when a layout is asked for, the default shapes have
+the dimensions it needs.
 
 Examples
 --------
