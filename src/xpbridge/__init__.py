@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._at import at
 from ._backends import available_backends
 from ._config import (
     get_grad_mode,
@@ -50,8 +51,10 @@ from ._errors import (
     UnsupportedDTypeError,
     UnsupportedOperationError,
 )
+from ._grad import clone, detach, enable_grad, item, no_grad, requires_grad, tolist
 from ._inspect import ArrayInfo, backend_of, info, may_share_memory, shares_memory
 from ._namespace import BackendNamespace, namespace
+from ._numpy_function import numpy_function
 from ._standard import API_VERSION as __array_api_version__
 
 __version__ = "0.1.0.dev0"
@@ -136,15 +139,19 @@ _EAGER = [
     "UnsupportedOperationError",
     "__array_namespace_info__",
     "asarray",
+    "at",
     "available_backends",
     "backend_of",
     "bfloat16",
     "bool",
     "broadcast_shapes",
     "can_cast",
+    "clone",
     "complex64",
     "complex128",
+    "detach",
     "e",
+    "enable_grad",
     "finfo",
     "float16",
     "float32",
@@ -161,13 +168,17 @@ _EAGER = [
     "int32",
     "int64",
     "isdtype",
+    "item",
     "may_share_memory",
     "namespace",
     "nan",
     "newaxis",
+    "no_grad",
+    "numpy_function",
     "pi",
     "plan",
     "policy",
+    "requires_grad",
     "result_type",
     "set_grad_mode",
     "set_policy",
@@ -178,6 +189,7 @@ _EAGER = [
     "to_jax",
     "to_numpy",
     "to_torch",
+    "tolist",
     "uint8",
     "uint16",
     "uint32",

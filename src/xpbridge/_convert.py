@@ -16,12 +16,14 @@ The rules (the table in ``docs/conversion.md``):
 * Devices change only when the call asks: ``device=``, or a target that cannot live where
   the data is (NumPy lives on the host, so ``to_numpy`` of a GPU array is a host copy).
 * A library's own zero-copy route is guarded against inputs it would mishandle: torch never
-  receives read-only, byte-swapped or negatively strided memory to alias.
+  receives read-only, byte-swapped or negatively strided memory to alias, JAX never
+  writable, misaligned or strided memory (see the adapters' ``share_refusals``).
+* Each import uses a :class:`~xpbridge._backends._base.Route` chosen by the target adapter
+  for a reason the plan shows (``torch.from_numpy``: faster than DLPack on CPU...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +43,8 @@ from ._errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._backends._base import Adapter, Facts
 
 __all__ = [
@@ -59,25 +63,33 @@ __all__ = [
 ]
 
 _SCALARS: Final = (bool, int, float, complex)
+_DLPACK_CPU: Final = 1  # kDLCPU
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a conversion: what it does, why, and whether it copies the data."""
+    """One step of a conversion: what it does, why, and whether it copies the data.
+
+    A ``refused`` step is one the conversion would need but may not take (cutting an
+    autograd graph without ``detach=True``); the plan's ``error`` then says how to allow it.
+    """
 
     action: str
     reason: str
     copies: bool
     run: Callable[[Any], Any] = field(repr=False, compare=False)
+    refused: bool = False
 
     def __str__(self) -> str:
+        if self.refused:
+            return f"{self.action}: refused ({self.reason})"
         copies = " -> copy" if self.copies and self.action != "copy" else ""
         return f"{self.action}{copies} ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The record of a conversion: its steps, or the error that refuses it.
+    """The record of a conversion: its steps, and the error that refuses it, if any.
 
     ``str(plan)`` reads as a sentence; ``plan.copies`` says whether new memory is made and
     ``plan.shares_memory`` whether the result aliases the input.
@@ -98,12 +110,15 @@ class Plan:
 
     @property
     def detaches(self) -> bool:
-        return any(step.action == "detach" for step in self.steps)
+        return any(step.action == "detach" and not step.refused for step in self.steps)
 
     def __str__(self) -> str:
-        parts = [str(step) for step in self.steps] or ["nothing to do (same library, device and dtype)"]
+        parts = [str(step) for step in self.steps]
+        if not parts and self.error is None:
+            parts = ["nothing to do (same library, device and dtype)"]
         if self.error is not None:
-            parts.append(f"refused: {type(self.error).__name__}: {self.error}")
+            if not any(step.refused for step in self.steps):
+                parts.append(f"refused: {type(self.error).__name__}: {self.error}")
         elif not self.copies:
             parts.append("zero-copy: the result shares memory with the input")
         return f"{self.source} -> {self.target}: " + "; ".join(parts)
@@ -119,9 +134,23 @@ class Plan:
 
 # ---------------------------------------------------------------------- planning
 
+_BIT_NAMES: Final = {"conj": "conjugate", "neg": "negative"}
+
+
+def _refuse(error: BridgeError) -> Callable[[Any], Any]:
+    def run(x: Any) -> Any:
+        raise error
+
+    return run
+
 
 class _Planner:
-    """Builds the steps of one conversion; each ``_plan_*`` method handles one concern."""
+    """Builds the steps of one conversion; each ``_plan_*`` method handles one concern.
+
+    A concern that cannot be satisfied either stops the planning (an unsupported input or
+    dtype: nothing after it would mean anything) or, for the gradient and ``copy=False``
+    rules, is recorded and the planning goes on, so that the plan shows every step.
+    """
 
     def __init__(
         self,
@@ -138,13 +167,15 @@ class _Planner:
         self.copy = copy
         self.detach = detach
         self.chunks = chunks
-        self.source = adapter_for_type(type(x))
-        assert self.source is not None
-        self.facts: Facts = self.source.facts(x)
-        self.current: Adapter = self.source  # the library holding the data after each step
+        source = adapter_for_type(type(x))
+        assert source is not None
+        self.source: Adapter = source
+        self.facts: Facts = source.facts(x)
+        self.current: Adapter = source  # the library holding the data after each step
         self.steps: list[Step] = []
         self.copy_reasons: list[str] = []
-        self.dtype = dtype_name(dtype) if dtype is not None else self.facts.dtype
+        self.refusal: BridgeError | None = None
+        self.dtype: str = self.facts.dtype if dtype is None else str(dtype_name(dtype))
         self.device = device
         self.at_device = self.facts.device
         self.cast_done = False
@@ -161,38 +192,46 @@ class _Planner:
     def build(self) -> Plan:
         error: BridgeError | None = None
         try:
-            self._plan_supported()
+            target_device = self._target_device()
+            self._plan_supported(target_device)
             self._plan_gradient()
+            self._plan_scalar()
             self._plan_compute()
             self._plan_lazy_bits()
-            target_device = self._target_device()
             self._plan_source_side(target_device)
             if self.target.supports_device(self.at_device):
-                self._plan_sharing()
-                self._plan_import()
+                self._plan_import(target_device)
             else:
                 self._plan_upload(target_device)
             self._plan_target_side(target_device)
+            if self.refusal is not None:
+                raise self.refusal
             if self.copy is False and self.copied:
                 raise CopyRequiredError(self._copy_message())
         except BridgeError as exc:
             error = exc
-        assert self.source is not None
         return Plan(self.source.name, self.target.name, tuple(self.steps), error)
 
     def _copy_message(self) -> str:
         return (
             f"copy=False, but converting this {self.facts.backend} array to "
-            f"{self.target.name} must copy: " + "; ".join(self.copy_reasons)
+            f"{self.target.name} must copy: "
+            + "; ".join(self.copy_reasons)
             + ". Pass copy=None to allow the copy"
         )
 
     # -- the concerns, in the order their steps run
 
-    def _plan_supported(self) -> None:
-        if self.facts.unsupported is not None:
-            msg = f"cannot convert a {self.facts.unsupported}"
-            raise UnsupportedOperationError(msg)
+    def _plan_supported(self, target_device: str) -> None:
+        unsupported = self.facts.unsupported
+        if unsupported is None:
+            return
+        if self.target is self.source and (self.facts.device != "meta" or target_device == "meta"):
+            return  # its own library can still copy, cast, detach or move it
+        msg = f"cannot convert a {unsupported} to {self.target.name}"
+        if self.facts.device == "meta":
+            msg += "; there is nothing to convert (make it on a real device instead)"
+        raise UnsupportedOperationError(msg)
 
     def _plan_gradient(self) -> None:
         if not self.facts.requires_grad:
@@ -207,31 +246,42 @@ class _Planner:
                 "cut its graph, even with detach=True. Keep the computation in torch (xb "
                 "functions keep the graph), or leave xb.grad_mode('raise')"
             )
-            raise GradientBreakError(msg)
-        if self.detach is True or (self.detach is None and mode == "detach"):
+            self._refuse_detach("the gradient mode is 'raise'", GradientBreakError(msg))
+        elif self.detach is True or (self.detach is None and mode == "detach"):
             why = "detach=True" if self.detach else "the gradient mode is 'detach'"
-            source = self.source
-            assert source is not None
-            self.add("detach", f"cut the autograd graph: {why}", source.detach, copies=False)
+            self.add("detach", f"cut the autograd graph: {why}", self.source.detach, copies=False)
+        else:
+            msg = (
+                f"converting a tensor that requires grad to {self.target.name} would cut its "
+                "autograd graph. Pass detach=True to cut it on purpose (e.g. for logging), use "
+                "xb.grad_mode('detach') for a block, or keep the computation in torch: xb "
+                "functions keep the graph, and xb.numpy_function runs NumPy code inside it"
+            )
+            self._refuse_detach("requires_grad: pass detach=True", GradientBreakError(msg))
+
+    def _refuse_detach(self, reason: str, error: BridgeError) -> None:
+        self.steps.append(Step("detach", reason, False, _refuse(error), refused=True))
+        if self.refusal is None:
+            self.refusal = error
+
+    def _plan_scalar(self) -> None:
+        if not self.facts.extra.get("scalar") or (self.target is self.source and not self.copy):
             return
-        msg = (
-            f"converting a tensor that requires grad to {self.target.name} would cut its "
-            "autograd graph. Pass detach=True to cut it on purpose (e.g. for logging), use "
-            "xb.grad_mode('detach') for a block, or keep the computation in torch: xb "
-            "functions keep the graph, and xb.numpy_function runs NumPy code inside it"
+        self.add(
+            "copy",
+            "a NumPy scalar is a value, not memory: it becomes a new 0-d array",
+            np.array,
+            copies=True,
         )
-        raise GradientBreakError(msg)
 
     def _plan_compute(self) -> None:
         if not self.facts.lazy or self.target is self.source:
             return
         host = get_adapter(self.facts.extra.get("meta") or "numpy")
-        source = self.source
-        assert source is not None
         self.add(
             "compute",
-            f"{source.name} evaluates the lazy array into new {host.name} memory",
-            source.compute,  # type: ignore[attr-defined]
+            f"{self.source.name} evaluates the lazy array into new {host.name} memory",
+            self.source.compute,  # type: ignore[attr-defined]
             copies=True,
         )
         self.current = host
@@ -239,13 +289,11 @@ class _Planner:
     def _plan_lazy_bits(self) -> None:
         if not self.facts.lazy_bits or self.target is self.source:
             return
-        source = self.source
-        assert source is not None
         for bit in self.facts.lazy_bits:
             self.add(
-                f"resolve {bit} view",
-                f"torch's lazy {bit} bit has no meaning outside torch; materialize it",
-                source.resolve_bit(bit),  # type: ignore[attr-defined]
+                f"resolve {_BIT_NAMES.get(bit, bit)} view",
+                f"torch's lazy {bit} bit has no meaning outside torch",
+                self.source.resolve_bit(bit),  # type: ignore[attr-defined]
                 copies=True,
             )
 
@@ -259,21 +307,28 @@ class _Planner:
 
     def _plan_source_side(self, target_device: str) -> None:
         """Casts and device moves done by the library holding the data, before the import."""
-        current = self.current
-        if self.dtype != self.facts.dtype and current.has_dtype(self.dtype):
-            self._cast(current)
-        elif not self.target.has_dtype(self.facts.dtype):
-            raise UnsupportedDTypeError(self.target.missing_dtype_message(self.facts.dtype))
-        if target_device == self.facts.device:
+        current, target = self.current, self.target
+        if not target.has_dtype(self.dtype):
+            raise UnsupportedDTypeError(target.missing_dtype_message(self.dtype))
+        if self.dtype != self.facts.dtype:
+            if current.has_dtype(self.dtype):
+                self._cast(current)
+            elif not target.has_dtype(self.facts.dtype):
+                msg = (
+                    f"cannot convert {self.facts.dtype} to {self.dtype}: {current.name} has no "
+                    f"{self.dtype} and {target.name} no {self.facts.dtype}"
+                )
+                raise UnsupportedDTypeError(msg)
+        if target_device == self.at_device:
             return
         if current.supports_device(target_device):
             # The holder reaches the target device itself (torch cpu -> cuda, cupy -> cupy).
             self._move(current, target_device)
-        elif not self.target.supports_device(self.facts.device) and self.facts.device != "cpu":
+        elif not target.supports_device(self.at_device) and self.at_device != "cpu":
             # Neither library can hold the data where the other has it: go through the host.
             self.add(
                 "move",
-                f"{self.facts.device} -> cpu: {current.name} copies to host memory",
+                f"{self.at_device} -> cpu: {current.name} copies to host memory",
                 current.to_host,
                 copies=True,
             )
@@ -298,31 +353,40 @@ class _Planner:
         )
         self.cast_done = True
 
-    def _plan_sharing(self) -> None:
-        """Copy first when the target cannot alias this memory, or when a copy is asked for."""
-        if self.copied:
-            return  # the data is already in new memory, which the import may alias
-        refusals = [] if self.current is self.target else self.target.share_refusals(self.facts, copy=self.copy)
-        if refusals:
-            self.add("copy", "; ".join(refusals), self.current.copy, copies=True)
-        elif self.copy:
-            why = "copy=True asks for independent memory"
-            self.add("copy", why, self.current.copy, copies=True)
-
-    def _plan_import(self) -> None:
+    def _plan_import(self, target_device: str) -> None:
+        """Hand the data to the target: zero-copy when it may alias the memory, else a copy
+        (by the import route itself where it can make one, else by the current library)."""
         current, target = self.current, self.target
+        needs = [] if self.copied else target.share_refusals(self.facts, copy=self.copy)
+        copies_later = self.at_device != target_device or (
+            self.dtype != self.facts.dtype and not self.cast_done
+        )
+        if self.copy and not self.copied and not copies_later:
+            needs.append("copy=True asks for independent memory")
         if current is target:
+            if needs:
+                self.add("copy", "; ".join(needs), current.copy, copies=True)
             return
-        route, run = target.import_route(current.name, chunks=self.chunks)
-        self.add("import", f"{current.name} -> {target.name} via {route}", run, copies=False)
+        route = target.import_route(current.name, chunks=self.chunks, copy=bool(needs))
+        if needs and not route.copies:
+            self.add("copy", "; ".join(needs), current.copy, copies=True)
+        why = f"{current.name} -> {target.name} via {route.name}: {route.why}"
+        if needs and route.copies:
+            why += "; needed: " + "; ".join(needs)
+        self.add("import", why, route.run, copies=route.copies)
         self.current = target
 
     def _plan_upload(self, target_device: str) -> None:
         """Host data into a library that lives only on devices (CuPy): one copying transfer."""
         numpy = get_adapter("numpy")
         if self.current is not numpy:
-            route, run = numpy.import_route(self.current.name, chunks=None)
-            self.add("import", f"{self.current.name} -> numpy via {route}", run, copies=False)
+            route = numpy.import_route(self.current.name)
+            self.add(
+                "import",
+                f"{self.current.name} -> numpy via {route.name}: {route.why}",
+                route.run,
+                copies=route.copies,
+            )
             self.current = numpy
         target = self.target
         self.add(
@@ -343,23 +407,71 @@ class _Planner:
 
 
 def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None) -> Plan:
-    """The plan for a Python scalar, nested sequence or buffer: always new memory."""
+    """The plan for a Python scalar or nested sequence: always new memory."""
     kind = type(obj).__name__
-    buffer_like = not isinstance(obj, (*_SCALARS, list, tuple))
-    if not buffer_like or copy is not None or isinstance(obj, np.generic):
-        error: BridgeError | None = None
-        if copy is False and not buffer_like:
-            msg = f"copy=False, but a Python {kind} has no array memory to share; pass copy=None"
-            error = CopyRequiredError(msg)
-    else:
-        error = None
+    error: BridgeError | None = None
+    if copy is False:
+        msg = f"copy=False, but a Python {kind} has no array memory to share; pass copy=None"
+        error = CopyRequiredError(msg)
     step = Step(
         "create",
-        f"new {target.name} array from a Python {kind}",
-        not buffer_like or copy is True,
+        f"new {target.name} array from a Python {kind}, in {target.name}'s default dtypes",
+        True,
         lambda v: target.asarray(v, dtype=dtype, device=device, copy=copy),
     )
     return Plan("python", target.name, (step,), error)
+
+
+def _plan_foreign(
+    obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None, chunks: Any
+) -> Plan:
+    """The plan for an array-like of a library xpbridge does not know.
+
+    Host memory (the buffer protocol, ``__array__``, ``__array_interface__``, a CPU DLPack
+    producer) is viewed through NumPy, which keeps its read-only flag, and then converted
+    with all the guards of a NumPy array. A device DLPack producer goes to the target's
+    ``from_dlpack``.
+    """
+    kind = f"{type(obj).__module__}.{type(obj).__qualname__}".removeprefix("builtins.")
+    where = getattr(obj, "__dlpack_device__", None)
+    if where is not None and where()[0] != _DLPACK_CPU:
+        step = Step(
+            "import",
+            f"{kind} -> {target.name} via DLPack: the producer's device memory",
+            bool(copy),
+            lambda v: target.from_dlpack(v, device=device, copy=copy),
+        )
+        return Plan(kind, target.name, (step,), None)
+    try:
+        view = np.from_dlpack(obj) if where is not None else np.asarray(obj)
+    except (TypeError, ValueError, BufferError, RuntimeError) as exc:
+        msg = f"cannot convert a {kind} to {target.name}: NumPy cannot read it ({exc})"
+        return Plan(kind, target.name, (), UnknownArrayTypeError(msg))
+    record = _Planner(
+        view, target, device=device, dtype=dtype, copy=copy, detach=None, chunks=chunks
+    ).build()
+    first = Step("view", f"NumPy's view of the {kind} memory", False, lambda _: view)
+    return Plan(kind, record.target, (first, *record.steps), record.error)
+
+
+def _plan_any(
+    x: Any,
+    target: Adapter,
+    *,
+    device: Any,
+    dtype: Any,
+    copy: bool | None,
+    detach: bool | None,
+    chunks: Any,
+) -> Plan:
+    if adapter_for_type(type(x)) is not None:
+        return _Planner(
+            x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+        ).build()
+    _check_array_like(x, f"convert to {target.name}")
+    if isinstance(x, (*_SCALARS, list, tuple)):
+        return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
+    return _plan_foreign(x, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
 
 
 def plan(
@@ -381,17 +493,14 @@ def plan(
     --------
     >>> import numpy as np, xpbridge as xb
     >>> print(xb.plan(np.arange(3.0)[::-1], "numpy", copy=True))
-    numpy -> numpy: copy (copy: copy=True asks for independent memory)
+    numpy -> numpy: copy (copy=True asks for independent memory)
     """
     target = get_adapter(backend)
-    if adapter_for_type(type(x)) is None:
-        _check_array_like(x, f"convert to {target.name}")
-        return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
-    return _Planner(x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None).build()
+    return _plan_any(x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None)
 
 
 def _check_array_like(x: Any, what: str) -> None:
-    if isinstance(x, (*_SCALARS, list, tuple)) or any(
+    if isinstance(x, (*_SCALARS, list, tuple, bytes, bytearray, memoryview)) or any(
         hasattr(x, a) for a in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")
     ):
         return
@@ -458,20 +567,23 @@ def to(
     >>> float(a[0])
     0.0
     """
-    if not explain and chunks is None and device is None and dtype is None and copy is None and detach is None:
+    if (
+        not explain
+        and chunks is None
+        and device is None
+        and dtype is None
+        and copy is None
+        and detach is None
+    ):
         fast = _fast_route(type(x), backend)
         if fast is not None:
             result = fast(x)
             if result is not NotImplemented:
                 return result
     target = get_adapter(backend)
-    if adapter_for_type(type(x)) is None:
-        _check_array_like(x, f"convert to {target.name}")
-        record = _plan_python(x, target, device=device, dtype=dtype, copy=copy)
-    else:
-        record = _Planner(
-            x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
-        ).build()
+    record = _plan_any(
+        x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+    )
     result = _run(record, x, copy)
     return (result, record) if explain else result
 
@@ -481,11 +593,11 @@ def _run(record: Plan, x: Any, copy: bool | None) -> Any:
         result = record.execute(x)
     except BridgeError:
         raise
-    except (ValueError, TypeError, RuntimeError, BufferError) as exc:
+    except (ValueError, TypeError, RuntimeError, BufferError, NotImplementedError) as exc:
         if record.source == "python":
             from ._dispatch import coerce
 
-            return coerce(x, get_adapter(record.target), "to", "x")
+            coerce(x, get_adapter(record.target), "to", "x")  # its clear error, if plain fails
         msg = f"converting {record.source} -> {record.target} failed: {exc} (plan: {record})"
         raise UnsupportedOperationError(msg) from exc
     if copy is True and record.source != "python":
@@ -496,6 +608,12 @@ def _run(record: Plan, x: Any, copy: bool | None) -> Any:
 def _assert_independent(x: Any, result: Any) -> None:
     """Belt and braces for copy=True: the result must not overlap the input's memory."""
     from ._inspect import may_share_memory
+
+    if adapter_for_type(type(x)) is None:
+        try:
+            x = np.asarray(x)  # a foreign host array-like: the view the plan started from
+        except (TypeError, ValueError, BufferError, RuntimeError):
+            return  # device memory of an unknown library: nothing to compare on the host
 
     if may_share_memory(x, result):
         msg = (
@@ -539,14 +657,16 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
     Used by the ``"promote"`` mixing policy. A device change is refused with
     :class:`DeviceMismatchError`; gradients follow the gradient mode as in :func:`to`.
     """
-    record = _Planner(x, target, device=device, dtype=None, copy=None, detach=None, chunks=None).build()
+    record = _Planner(
+        x, target, device=device, dtype=None, copy=None, detach=None, chunks=None
+    ).build()
     moves = [s for s in record.steps if s.action == "move"]
     if moves:
         source = adapter_for_type(type(x))
         assert source is not None
         msg = (
-            f"{context}: a {source.name} array on {source.facts(x).device} met {target.name} arrays "
-            f"on {target.device_str(device) if device is not None else 'another device'}; "
+            f"{context}: a {source.name} array on {source.facts(x).device} met {target.name} "
+            f"arrays on {target.device_str(device) if device is not None else 'another device'}; "
             "xpbridge never moves data implicitly. Move it first: "
             f"xb.to(x, {target.name!r}, device=...)"
         )
@@ -557,8 +677,15 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 # ---------------------------------------------------------------------- shortcuts
 
 
-def to_numpy(x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None) -> Any:
-    """``to(x, "numpy", ...)``: a NumPy array in host memory (a copy for device arrays).
+def to_numpy(
+    x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+) -> Any:
+    """``to(x, "numpy", ...)``: a NumPy array in host memory.
+
+    Zero-copy from torch CPU tensors (``Tensor.numpy()``), JAX arrays (a read-only view) and
+    array-api-strict arrays; a device-to-host copy for GPU arrays (refused with
+    ``copy=False``); computed for Dask. A tensor that requires grad needs ``detach=True``
+    (see :func:`to` for every argument).
 
     Examples
     --------
@@ -570,23 +697,57 @@ def to_numpy(x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: 
 
 
 def to_torch(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
-    """``to(x, "torch", ...)``: a ``torch.Tensor``, zero-copy from NumPy when it can be."""
+    """``to(x, "torch", ...)``: a ``torch.Tensor``.
+
+    Zero-copy from writable NumPy and array-api-strict memory (``torch.from_numpy``) and
+    from CuPy on the same GPU (DLPack); read-only, byte-swapped or negatively strided input
+    and JAX arrays are copied (tensors are writable). ``device=`` moves (a copy). Staying in
+    torch keeps the autograd graph (see :func:`to`).
+    """
     return to(x, "torch", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
 def to_cupy(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
-    """``to(x, "cupy", ...)``: a CuPy array (host data is copied to the current GPU)."""
+    """``to(x, "cupy", ...)``: a CuPy array on `device` (default: the current GPU).
+
+    Host data (NumPy, CPU tensors...) is uploaded, a copy (refused with ``copy=False``);
+    a CUDA tensor on the same device is shared through DLPack (see :func:`to`).
+    """
     return to(x, "cupy", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
 def to_jax(
-    x: Any, /, *, device: Any = None, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
 ) -> Any:
-    """``to(x, "jax", ...)``: a JAX array (copied unless ``copy=False``: JAX arrays are immutable)."""
+    """``to(x, "jax", ...)``: a JAX array.
+
+    JAX arrays are immutable, so writable memory is copied unless ``copy=False`` (which
+    shares it, at your own risk); read-only memory is shared when it is row-major and
+    64-byte aligned. Without 64-bit mode, float64/int64/complex128/uint64 input is refused
+    rather than narrowed (pass a 32-bit ``dtype=``). See :func:`to`.
+    """
     return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach)
 
 
@@ -601,8 +762,9 @@ def to_dask(
 ) -> Any:
     """``to(x, "dask", ...)``: a Dask array split into `chunks` (Dask's chunk spellings).
 
-    With ``copy=None`` the chunks are views of `x` (Dask's own ``from_array`` behaviour), so
-    writes to `x` before computing show in the result; ``copy=True`` snapshots `x` first.
+    Dask >= 2025 snapshots the input in ``from_array`` (so ``copy=False`` is refused);
+    older Dask keeps views, so writes to `x` before computing show in the result unless
+    ``copy=True``. Arrays of other libraries go through their NumPy route (see :func:`to`).
     """
     return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks)
 
@@ -612,16 +774,16 @@ def from_dlpack(
 ) -> Any:
     """An array of `backend` (default: the context's default backend) from a DLPack producer.
 
-    Arrays of known libraries go through :func:`to` (with its guards and gradient rules);
-    any other object exporting ``__dlpack__`` is handed to the library's ``from_dlpack``.
+    Arrays of known libraries go through :func:`to`, with its guards and gradient rules.
+    A producer of another library is read through NumPy when its memory is on the host (so
+    read-only and negatively strided memory get the same guards) and handed to the
+    target's ``from_dlpack`` when it is on a device. ``copy`` as in :func:`to`.
     """
     target = get_adapter(backend or _config.current_defaults().backend)
-    if adapter_for_type(type(x)) is not None:
-        return to(x, target.name, device=device, copy=copy)
-    if not hasattr(x, "__dlpack__"):
+    if adapter_for_type(type(x)) is None and not hasattr(x, "__dlpack__"):
         msg = f"from_dlpack: {type(x).__qualname__} does not export __dlpack__"
         raise UnknownArrayTypeError(msg)
-    return target.from_dlpack(x, device=device, copy=copy)
+    return to(x, target.name, device=device, copy=copy)
 
 
 def asarray(
@@ -660,20 +822,29 @@ def asarray(
         backend = source.name if source is not None else _config.current_defaults().backend
         if device is None and source is None:
             device = _config.current_defaults().device
-    if source is not None and source.name == get_adapter(backend).name and dtype is None and device is None:
+    if (
+        source is not None
+        and source.name == get_adapter(backend).name
+        and dtype is None
+        and device is None
+    ):
         if copy is True:
             return to(obj, backend, copy=True)
         return obj
     if source is None:
         target = get_adapter(backend)
         _check_array_like(obj, f"make a {target.name} array")
+        if not isinstance(obj, (*_SCALARS, list, tuple)):
+            # A buffer or foreign array: through a NumPy view, with the guards of `to`.
+            return to(obj, target.name, dtype=dtype, device=device, copy=copy)
         from ._dispatch import coerce
 
-        if copy is False and isinstance(obj, (*_SCALARS, list, tuple)):
-            raise CopyRequiredError(
-                f"asarray: copy=False, but a Python {type(obj).__name__} has no array memory to "
-                "share; pass copy=None"
+        if copy is False:
+            msg = (
+                f"asarray: copy=False, but a Python {type(obj).__name__} has no array memory "
+                "to share; pass copy=None"
             )
+            raise CopyRequiredError(msg)
         if dtype is None and copy is None:
             return coerce(obj, target, "asarray", "obj", device)
         return target.asarray(obj, dtype=dtype, device=device, copy=copy)

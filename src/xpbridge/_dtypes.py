@@ -89,12 +89,16 @@ class DType:
     def __repr__(self) -> str:
         return f"xpbridge.{self.name}"
 
-    def __reduce__(self) -> str:
-        # Pickle as the module constant, keeping identity across processes (dask workers).
-        return self.name
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Unpickle to the module constant, keeping identity across processes (dask workers).
+        return _by_name, (self.name,)
 
 
 DTYPES: Final[dict[str, DType]] = {name: DType(name) for name in _TABLE}
+
+
+def _by_name(name: str) -> DType:
+    return DTYPES[name]
 
 
 def dtype_name(obj: Any, *, strict: bool = True) -> str | None:

@@ -114,7 +114,9 @@ def info(x: Any) -> ArrayInfo:
 class _Bytes:
     """A NumPy view description of raw memory (never read: only its bounds are used)."""
 
-    def __init__(self, ptr: int, shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> None:
+    def __init__(
+        self, ptr: int, shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int
+    ) -> None:
         self.__array_interface__ = {
             "data": (ptr, True),
             "shape": (*shape, itemsize),
@@ -124,11 +126,9 @@ class _Bytes:
         }
 
 
-def _memory(x: Any) -> tuple[str, Any] | None:
-    adapter = adapter_for_type(type(x))
-    if adapter is None:
-        return None
-    facts = adapter.facts(x)
+def _memory(x: Any, what: str) -> tuple[str, Any] | None:
+    """The device and a byte-level NumPy description of `x`'s memory; None if it has none."""
+    facts = _adapter(x, what).facts(x)
     if facts.data_ptr is None or facts.strides is None or not facts.size:
         return None
     shape = tuple(int(n or 0) for n in facts.shape)
@@ -138,9 +138,11 @@ def _memory(x: Any) -> tuple[str, Any] | None:
 def shares_memory(a: Any, b: Any, /) -> bool:
     """Whether arrays `a` and `b` (of any libraries) use some of the same bytes.
 
-    Exact (NumPy's ``shares_memory`` on the two memory layouts), for arrays of NumPy,
-    PyTorch, CuPy, JAX and array-api-strict on the same device. Lazy Dask arrays own no
-    memory until computed: ``False``.
+    Exact: NumPy's ``shares_memory`` solves it on the two layouts (data pointer, shape,
+    strides), for arrays of NumPy, PyTorch, CuPy, JAX and array-api-strict. Arrays on
+    different devices never share memory; arrays without memory of their own (lazy Dask
+    arrays, torch meta tensors, NumPy scalars, empty arrays) share none. Raises
+    :class:`UnknownArrayTypeError` for objects that are not arrays of these libraries.
 
     Examples
     --------
@@ -149,16 +151,25 @@ def shares_memory(a: Any, b: Any, /) -> bool:
     >>> xb.shares_memory(a, a[::2]), xb.shares_memory(a[::2], a[1::2])
     (True, False)
     """
-    left, right = _memory(a), _memory(b)
+    left, right = _memory(a, "shares_memory"), _memory(b, "shares_memory")
     if left is None or right is None or left[0] != right[0]:
         return False
     return bool(np.shares_memory(np.asarray(left[1]), np.asarray(right[1])))
 
 
 def may_share_memory(a: Any, b: Any, /) -> bool:
-    """Whether the memory ranges of `a` and `b` overlap (fast; may say True for interleaved
-    views that share no byte, like ``a[::2]`` and ``a[1::2]``)."""
-    left, right = _memory(a), _memory(b)
+    """Whether the memory extents of `a` and `b` overlap: fast, from the first and last byte
+    each can reach, so it may say True for interleaved views sharing no byte (``a[::2]``
+    and ``a[1::2]``), never False where :func:`shares_memory` says True.
+
+    Examples
+    --------
+    >>> import numpy as np, xpbridge as xb
+    >>> a = np.arange(6)
+    >>> xb.may_share_memory(a[::2], a[1::2]), xb.may_share_memory(a[:3], a[3:])
+    (True, False)
+    """
+    left, right = _memory(a, "may_share_memory"), _memory(b, "may_share_memory")
     if left is None or right is None or left[0] != right[0]:
         return False
     return bool(np.may_share_memory(np.asarray(left[1]), np.asarray(right[1])))

@@ -18,7 +18,7 @@ import array_api_compat
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 
-__all__ = ["Adapter", "Facts"]
+__all__ = ["Adapter", "Facts", "Route"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,10 @@ class Facts:
             s == 0 and n > 1 for s, n in zip(self.strides or (), self.shape, strict=True) if n
         )
 
+    def aligned(self, alignment: int) -> bool:
+        """Whether the first element sits at a multiple of `alignment` bytes (False: unknown)."""
+        return self.data_ptr is not None and self.data_ptr % alignment == 0
+
     def extent(self) -> tuple[int, int] | None:
         """The byte range ``[lo, hi)`` the array can touch, or None when unknown or empty."""
         if self.data_ptr is None or self.strides is None or not self.size:
@@ -86,6 +90,25 @@ class Facts:
             else:
                 hi += (n - 1) * s
         return lo, hi + self.itemsize
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How a library takes in an array of another library on the same device.
+
+    ``name`` is the call (``"torch.from_numpy"``), ``why`` the reason it was chosen over
+    DLPack or the other way round, and ``copies`` whether the route itself makes new memory.
+    """
+
+    name: str
+    run: Callable[[Any], Any]
+    why: str = ""
+    copies: bool = False
+
+
+def dlpack_route(run: Callable[[Any], Any]) -> Route:
+    """DLPack, the standard's zero-copy exchange, for libraries with no better route."""
+    return Route("DLPack", run, "the standard's zero-copy exchange")
 
 
 class Adapter:
@@ -232,7 +255,9 @@ class Adapter:
 
     # ------------------------------------------------------------------ conversion primitives
 
-    def asarray(self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
+    def asarray(
+        self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None
+    ) -> Any:
         """``asarray`` of the standard namespace with xpbridge dtype and device spellings."""
         return self.xp.asarray(
             obj, dtype=self.native_dtype(dtype), device=self.native_device(device), copy=copy
@@ -287,16 +312,41 @@ class Adapter:
             reasons.append(f"the input has negative strides, which {self.name} cannot represent")
         return reasons
 
-    def native_imports(self) -> dict[str, tuple[str, Callable[[Any], Any]]]:
-        """Zero-copy routes from other libraries that beat DLPack: ``source -> (name, fn)``."""
+    def native_imports(self) -> dict[str, Route]:
+        """Zero-copy routes from other libraries that beat DLPack, by source library."""
         return {}
 
-    def import_route(self, source: str, *, chunks: Any = None) -> tuple[str, Callable[[Any], Any]]:
-        """How to take an array of library `source` (same device, prepared) without copying."""
-        native = self.native_imports().get(source)
+    def copying_imports(self) -> dict[str, Route]:
+        """Routes that make new memory in one step, for sources this library must copy
+        anyway and whose zero-copy route would then copy a second time (JAX)."""
+        return {}
+
+    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
+        """How to take an array of library `source` (same device, prepared).
+
+        With ``copy=True`` the caller needs new memory: a route that copies by itself may be
+        returned (``Route.copies``); otherwise the caller copies first, in `source`.
+        """
+        if copy:
+            copying = self._copying_routes.get(source)
+            if copying is not None:
+                return copying
+        native = self._native_routes.get(source)
         if native is not None:
             return native
-        return "DLPack", self.from_dlpack
+        return self._dlpack_route
+
+    @cached_property
+    def _native_routes(self) -> dict[str, Route]:
+        return self.native_imports()
+
+    @cached_property
+    def _copying_routes(self) -> dict[str, Route]:
+        return self.copying_imports()
+
+    @cached_property
+    def _dlpack_route(self) -> Route:
+        return dlpack_route(self.from_dlpack)
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:
         """An optimistic zero-copy route for plain conversions from `source`, or None.

@@ -9,7 +9,7 @@ from typing import Any
 import array_api_strict
 import numpy as np
 
-from ._base import Adapter, Facts
+from ._base import Adapter, Facts, Route
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
@@ -27,8 +27,7 @@ class StrictAdapter(Adapter):
         return array_api_strict
 
     def device_str(self, device: Any) -> str:
-        match = _DEVICE_NAME.search(repr(device))
-        name = match.group(1) if match else str(device)
+        name = _device_name(device)
         # Its fake devices (device1, device2...) stand for accelerators: never the host.
         return "cpu" if name == "CPU_DEVICE" else f"array_api_strict:{name}"
 
@@ -48,6 +47,7 @@ class StrictAdapter(Adapter):
             strides=host.strides,
             data_ptr=host.__array_interface__["data"][0],
             itemsize=host.itemsize,
+            readonly=not host.flags.writeable,
             c_contiguous=host.flags.c_contiguous,
             f_contiguous=host.flags.f_contiguous,
         )
@@ -63,8 +63,19 @@ class StrictAdapter(Adapter):
             return ["the input is byte-swapped, which array-api-strict cannot represent"]
         return []
 
-    def native_imports(self) -> dict[str, tuple[str, Any]]:
-        return {"numpy": ("array_api_strict.asarray (shares NumPy's buffer)", _wrap_numpy)}
+    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
+        """array-api-strict wraps a NumPy array: other libraries go through NumPy's route."""
+        wrap = Route("array_api_strict.asarray", _wrap_numpy, "it wraps NumPy's buffer")
+        if source == "numpy":
+            return wrap
+        from . import get_adapter
+
+        host = get_adapter("numpy").import_route(source, copy=copy)
+
+        def run(x: Any) -> Any:
+            return _wrap_numpy(host.run(x))
+
+        return Route(f"{host.name} + {wrap.name}", run, f"{host.why}; {wrap.why}", host.copies)
 
     def to_host(self, x: Any) -> Any:
         return np.array(np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE"))), copy=True)
@@ -73,11 +84,17 @@ class StrictAdapter(Adapter):
         return x.to_device(self.native_device(device))
 
     def native_device(self, device: Any) -> Any:
-        if isinstance(device, str) and device == "cpu":
-            return array_api_strict.Device("CPU_DEVICE")
-        if isinstance(device, str) and device.startswith("array_api_strict:"):
-            return array_api_strict.Device(device.partition(":")[2])
+        if isinstance(device, str):
+            # "cpu", "array_api_strict:device1" (how xpbridge names it) or plain "device1".
+            name = "CPU_DEVICE" if device == "cpu" else device.removeprefix("array_api_strict:")
+            if any(_device_name(d) == name for d in self.devices()):
+                return array_api_strict.Device(name)
         return super().native_device(device)
+
+
+def _device_name(device: Any) -> str:
+    match = _DEVICE_NAME.search(repr(device))
+    return match.group(1) if match else str(device)
 
 
 def _wrap_numpy(a: Any) -> Any:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import cached_property
 from typing import Any
 
 import cupy
+import numpy as np
 
+from .._dtypes import dtype_name
+from .._errors import UnsupportedDTypeError
 from ._base import Adapter, Facts
 
 
@@ -23,6 +27,18 @@ class CupyAdapter(Adapter):
         import array_api_compat.cupy as compat_cupy
 
         return compat_cupy
+
+    # CuPy takes NumPy's dtype objects; it has every standard dtype and float16, no bfloat16.
+    def native_dtype(self, dtype: Any) -> Any:
+        if dtype is None:
+            return None
+        name = dtype_name(dtype)
+        if name == "bfloat16":
+            raise UnsupportedDTypeError(self.missing_dtype_message(name))
+        return np.dtype(str(name))
+
+    def has_dtype(self, name: str) -> bool:
+        return name != "bfloat16"
 
     def device(self, x: Any) -> Any:
         return x.device
@@ -48,11 +64,11 @@ class CupyAdapter(Adapter):
         return isinstance(device, cupy.cuda.Device)
 
     def facts(self, x: Any) -> Facts:
-        base = super().facts(x)
+        name = self.dtype_of(x)
         return Facts(
             backend=self.name,
-            dtype=base.dtype,
-            shape=base.shape,
+            dtype=name,
+            shape=tuple(x.shape),
             device=self.device_str(x.device),
             strides=tuple(x.strides),
             data_ptr=int(x.data.ptr),
@@ -61,10 +77,31 @@ class CupyAdapter(Adapter):
             f_contiguous=bool(x.flags.f_contiguous),
         )
 
+    # ------------------------------------------------------------------ conversion primitives
+
+    def _on(self, device: Any) -> Any:
+        native = self.native_device(device)
+        return contextlib.nullcontext() if native is None else native
+
+    def asarray(
+        self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None
+    ) -> Any:
+        with self._on(device):
+            if copy:
+                return cupy.array(obj, dtype=self.native_dtype(dtype), copy=True)
+            return cupy.asarray(obj, dtype=self.native_dtype(dtype))
+
     def copy(self, x: Any) -> Any:
-        return x.copy()
+        with x.device:  # ndarray.copy() allocates on the *current* device
+            return x.copy()
+
+    def astype(self, x: Any, dtype: Any) -> Any:
+        return x.astype(self.native_dtype(dtype))
 
     negative_strides_ok = True
+
+    def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
+        return cupy.from_dlpack(x)
 
     def to_host(self, x: Any) -> Any:
         return cupy.asnumpy(x)
@@ -74,5 +111,6 @@ class CupyAdapter(Adapter):
             return cupy.array(a, copy=True)
 
     def to_device(self, x: Any, device: Any) -> Any:
+        # cupy.asarray would return `x` where it is; copy() allocates on the current device.
         with self.native_device(device):
-            return cupy.asarray(x)
+            return x.copy()

@@ -10,7 +10,8 @@ import array_api_compat.dask.array as compat_dask
 import dask
 import dask.array as da
 
-from ._base import Adapter, Facts
+from .._dtypes import dtype_name
+from ._base import Adapter, Facts, Route
 
 
 class DaskAdapter(Adapter):
@@ -47,7 +48,32 @@ class DaskAdapter(Adapter):
 
     def compute(self, x: Any) -> Any:
         """Evaluate `x` into a NumPy (or CuPy) array: new memory, on the current scheduler."""
-        return x.compute()
+        result = x.compute()
+        if getattr(result, "base", None) is not None:
+            # A view of a chunk the graph holds (older Dask kept from_array's input): the
+            # result must not alias it.
+            result = result.copy()
+        return result
+
+    @cached_property
+    def from_array_copies(self) -> bool:
+        """Whether ``da.from_array`` snapshots its input (Dask >= 2025) or keeps views."""
+        import numpy as np
+
+        probe = np.zeros(1)
+        lazy = da.from_array(probe, chunks=-1)  # type: ignore[no-untyped-call]
+        probe[0] = 1.0
+        return bool(lazy.compute()[0] == 0.0)
+
+    def has_dtype(self, name: str) -> bool:
+        # Dask holds any NumPy dtype, float16 included (array-api-compat's namespace lacks
+        # it); bfloat16 only exists in NumPy through ml_dtypes, which Dask does not know.
+        return name != "bfloat16"
+
+    def astype(self, x: Any, dtype: Any) -> Any:
+        import numpy as np
+
+        return x.astype(np.dtype(dtype_name(dtype)))
 
     def to_host(self, x: Any) -> Any:
         import numpy as np
@@ -61,22 +87,23 @@ class DaskAdapter(Adapter):
 
     negative_strides_ok = True
 
-    def import_route(self, source: str, *, chunks: Any = None) -> tuple[str, Any]:
-        """Chunked views of a NumPy or CuPy array; other libraries go through NumPy first."""
+    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
+        """``da.from_array`` of a NumPy or CuPy array; other libraries go through NumPy."""
         from . import get_adapter
 
-        host = source if source in {"numpy", "cupy"} else "numpy"
-        to_host_route = None
-        if host != source:
-            to_host_route = get_adapter("numpy").import_route(source)
+        to_host = None
+        if source not in {"numpy", "cupy"}:
+            to_host = get_adapter("numpy").import_route(source)
+        copies = self.from_array_copies
 
         def run(x: Any) -> Any:
-            if to_host_route is not None:
-                x = to_host_route[1](x)
+            if to_host is not None:
+                x = to_host.run(x)
             return da.from_array(x, chunks="auto" if chunks is None else chunks, asarray=False)
 
-        via = f" (through NumPy via {to_host_route[0]})" if to_host_route else ""
-        return f"dask.array.from_array, chunk views{via}", run
+        name = "dask.array.from_array" + (f" on {to_host.name}" if to_host else "")
+        why = "Dask snapshots its input" if copies else "chunk views of the input"
+        return Route(name, run, why, copies)
 
     def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
         import numpy as np

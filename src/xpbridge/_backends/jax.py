@@ -9,9 +9,40 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import UnsupportedDTypeError
-from ._base import Adapter, Facts
+from ._base import Adapter, Facts, Route
 
 _WIDE = {"float64", "complex128", "int64", "uint64"}
+#: JAX's CPU client aliases host memory only at this alignment; elsewhere it copies.
+CPU_ALIGNMENT = 64
+
+
+def _put(a: Any) -> Any:
+    import numpy as np
+
+    # device_put aliases aligned, row-major host memory (read-only included, which
+    # DLPack cannot export to JAX) and takes ml_dtypes' bfloat16, which DLPack cannot.
+    return jax.device_put(np.asarray(a))
+
+
+def _new_from_host(a: Any) -> Any:
+    import numpy as np
+
+    a = np.asarray(a)
+    if not a.dtype.isnative:  # JAX refuses byte-swapped input
+        a = a.astype(a.dtype.newbyteorder("="))
+    return jnp.array(a, copy=True)
+
+
+def _import_dlpack(x: Any) -> Any:
+    return jax.dlpack.from_dlpack(x, copy=False)
+
+
+def _copy_from_tensor(t: Any) -> Any:
+    import torch
+
+    # jax.dlpack.from_dlpack(copy=True) still aliases CPU tensors (JAX 0.10): torch copies
+    # into new row-major memory that nobody else holds, which JAX then takes as it is.
+    return jax.dlpack.from_dlpack(t.clone(memory_format=torch.contiguous_format))
 
 
 class JaxAdapter(Adapter):
@@ -72,8 +103,13 @@ class JaxAdapter(Adapter):
 
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
-        ptr = strides = None
-        if isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer):
+        ptr = strides = unsupported = None
+        if isinstance(x, jax.core.Tracer):
+            unsupported = (
+                "JAX tracer: inside jit, grad or vmap it has no values yet; convert the "
+                "function's result instead"
+            )
+        elif isinstance(x, jax.Array):
             try:
                 ptr = x.unsafe_buffer_pointer()
             except Exception:  # sharded or deleted arrays have no single buffer
@@ -90,7 +126,14 @@ class JaxAdapter(Adapter):
             readonly=True,
             immutable=True,
             c_contiguous=True,
+            f_contiguous=sum(n != 1 for n in base.shape) <= 1,
+            unsupported=unsupported,
         )
+
+    def detach(self, x: Any) -> Any:
+        # JAX has no recorded graph to cut; stop_gradient is its way to block a gradient
+        # (it returns concrete arrays themselves, and zeroes the gradient inside jax.grad).
+        return jax.lax.stop_gradient(x)
 
     def copy(self, x: Any) -> Any:
         return jnp.array(x, copy=True)
@@ -109,13 +152,47 @@ class JaxAdapter(Adapter):
         return super().missing_dtype_message(name)
 
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
+        reasons = []
         # JAX arrays are immutable: they may alias memory nobody can write, nothing else.
-        if facts.readonly or facts.immutable or copy is False:
-            return []
-        return [
-            f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
-            "(copy=False shares it anyway, at your own risk)"
-        ]
+        if not (facts.readonly or facts.immutable or copy is False):
+            reasons.append(
+                f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
+                "(copy=False shares it anyway, at your own risk)"
+            )
+        if facts.byteswapped:
+            reasons.append("JAX has only native byte order")
+        elif facts.size:
+            if facts.data_ptr is None:
+                reasons.append(f"this {facts.backend} array exposes no memory to alias")
+            elif not facts.c_contiguous:
+                reasons.append("JAX aliases only row-major (C-contiguous) memory")
+            elif facts.device == "cpu" and not facts.aligned(CPU_ALIGNMENT):
+                reasons.append(f"JAX aliases host memory only at {CPU_ALIGNMENT}-byte alignment")
+        return reasons
+
+    def native_imports(self) -> dict[str, Route]:
+        host = Route("jax.device_put", _put, "aliases host memory, read-only and bfloat16 too")
+        return {
+            "numpy": host,
+            "array_api_strict": host,
+            "torch": Route("jax.dlpack.from_dlpack", _import_dlpack, "torch's zero-copy export"),
+            "cupy": Route("jax.dlpack.from_dlpack", _import_dlpack, "CuPy's zero-copy export"),
+        }
+
+    def copying_imports(self) -> dict[str, Route]:
+        # JAX copies into its own (aligned) buffer in one step; a copy made beforehand by
+        # the source library could be misaligned, and JAX would then copy it again.
+        host = Route("jax.numpy.array", _new_from_host, "JAX copies into its own buffer", True)
+        return {
+            "numpy": host,
+            "array_api_strict": host,
+            "torch": Route(
+                "torch clone + jax.dlpack.from_dlpack",
+                _copy_from_tensor,
+                "one row-major copy that JAX aliases",
+                copies=True,
+            ),
+        }
 
     def to_host(self, x: Any) -> Any:
         import numpy as np

@@ -10,13 +10,16 @@ from typing import Any
 import array_api_compat.numpy as compat_numpy
 import numpy as np
 
-from .._dtypes import DTYPES, dtype_name
+from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
-from ._base import Adapter, Facts
+from ._base import Adapter, Facts, Route
 
 # Standard functions whose array-api-compat version only forwards to NumPy when called with
 # arrays alone; NumPy's own function is exact there and saves the wrapper's call.
 _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot", "vecdot")
+
+
+_NAMES: dict[Any, str] = {}
 
 
 def _tensor_numpy(t: Any) -> Any:
@@ -27,6 +30,10 @@ def _tensor_numpy(t: Any) -> Any:
 
         return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
     return t.numpy()
+
+
+def _copy_to_numpy(x: Any) -> Any:
+    return np.array(x, copy=True)
 
 
 def _fast_from_torch(t: Any) -> Any:
@@ -72,7 +79,14 @@ class NumpyAdapter(Adapter):
         return np.dtype(str(name))
 
     def dtype_of(self, x: Any) -> str:
-        name = dtype_name(x.dtype, strict=False)
+        dtype = x.dtype
+        try:
+            return _NAMES[dtype]  # dtype.name costs microseconds; a dict lookup does not
+        except KeyError:
+            pass
+        name = dtype_name(dtype, strict=False)
+        if name is not None:
+            _NAMES[dtype] = name
         if name is None:
             msg = (
                 f"NumPy dtype {x.dtype!r} has no array API counterpart (structured, object, "
@@ -102,8 +116,23 @@ class NumpyAdapter(Adapter):
         return "cpu"
 
     def facts(self, x: Any) -> Facts:
-        x = np.asarray(x)  # NumPy scalars (np.float64(1.0)) behave as 0-d arrays
+        if isinstance(x, np.generic):
+            # A NumPy scalar is an immutable value without memory of its own to share.
+            name = self.dtype_of(x)
+            return Facts(
+                backend=self.name,
+                dtype=name,
+                shape=(),
+                device="cpu",
+                itemsize=x.itemsize,
+                readonly=True,
+                c_contiguous=True,
+                f_contiguous=True,
+                byteswapped=not x.dtype.isnative,
+                extra={"scalar": True},
+            )
         name = self.dtype_of(x)
+        flags = x.flags
         return Facts(
             backend=self.name,
             dtype=name,
@@ -112,13 +141,15 @@ class NumpyAdapter(Adapter):
             strides=x.strides,
             data_ptr=x.__array_interface__["data"][0],
             itemsize=x.itemsize,
-            readonly=not x.flags.writeable,
-            c_contiguous=x.flags.c_contiguous,
-            f_contiguous=x.flags.f_contiguous,
+            readonly=not flags.writeable,
+            c_contiguous=flags.c_contiguous,
+            f_contiguous=flags.f_contiguous,
             byteswapped=not x.dtype.isnative,
         )
 
-    def asarray(self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
+    def asarray(
+        self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None
+    ) -> Any:
         self.native_device(device)
         return np.asarray(obj, dtype=self.native_dtype(dtype), copy=copy)
 
@@ -141,18 +172,28 @@ class NumpyAdapter(Adapter):
             "ml_dtypes` (installed with JAX) to get one"
         )
 
-    def native_imports(self) -> dict[str, tuple[str, Callable[[Any], Any]]]:
+    def native_imports(self) -> dict[str, Route]:
         return {
-            "torch": ("Tensor.numpy()", _tensor_numpy),
-            "jax": ("numpy.asarray (a read-only view)", np.asarray),
-            "array_api_strict": ("the buffer protocol", np.asarray),
+            "torch": Route("Tensor.numpy()", _tensor_numpy, "torch's own view, faster than DLPack"),
+            "jax": Route(
+                "numpy.asarray",
+                np.asarray,
+                "a read-only view of the immutable buffer (DLPack cannot carry bfloat16)",
+            ),
+            "array_api_strict": Route(
+                "numpy.asarray", np.asarray, "the buffer protocol: a view that keeps read-only"
+            ),
         }
+
+    def copying_imports(self) -> dict[str, Route]:
+        # A view of JAX memory is read-only; a copy asked for should be writable.
+        return {"jax": Route("numpy.array", _copy_to_numpy, "a writable copy", copies=True)}
 
     def fast_import(self, source: str) -> Callable[[Any], Any] | None:
         return _fast_from_torch if source == "torch" else None
 
     def to_host(self, x: Any) -> Any:
-        return np.asarray(x)
+        return np.array(x, copy=True)
 
     def from_host(self, a: Any, device: str) -> Any:
         return np.array(a, copy=True)
@@ -163,5 +204,3 @@ class NumpyAdapter(Adapter):
     def to_device(self, x: Any, device: Any) -> Any:
         self.native_device(device)
         return x
-
-
