@@ -1,9 +1,13 @@
 """Known deviations: where a backend cannot give the standard's answer, and why.
 
 One registry drives three things: the errors xpbridge raises (their messages quote the
-reason), the strict ``xfail`` markers of the conformance suite (``xpbridge.testing``), and
-the support table in the docs. An entry is keyed by backend, function path (``"*"`` for
-every function) and, optionally, the dtypes it concerns.
+reason), the strict ``xfail`` markers of the conformance suite
+(:func:`xpbridge.testing.plugin.mark_deviation`), and the support table in the docs
+(:func:`xpbridge.testing.support_table`). An entry is keyed by backend, function path (a
+declared path like ``"linalg.solve"``, or ``"*"`` for every function) and, optionally, the
+dtypes it concerns. A reason is a clause without a final period (the table and the errors
+end the sentence); ``tests/test_testing_support.py`` checks every entry names a real
+backend, function and dtype.
 """
 
 from __future__ import annotations
@@ -109,8 +113,10 @@ def find(backend: str, function: str, dtype: str | None = None) -> Deviation | N
 def reason_for(backend: str, function: str) -> str | None:
     """Why `function` is unavailable on `backend`, if the registry says."""
     for deviation in DEVIATIONS:
-        if deviation.kind == "unsupported" and not deviation.dtypes and deviation.applies(
-            backend, function
+        if (
+            deviation.kind == "unsupported"
+            and not deviation.dtypes
+            and deviation.applies(backend, function)
         ):
             return deviation.reason
     return None
