@@ -1,9 +1,13 @@
 """Known deviations: where a backend cannot give the standard's answer, and why.
 
 One registry drives three things: the errors xpbridge raises (their messages quote the
-reason), the strict ``xfail`` markers of the conformance suite (``xpbridge.testing``), and
-the support table in the docs. An entry is keyed by backend, function path (``"*"`` for
-every function) and, optionally, the dtypes it concerns.
+reason), the strict ``xfail`` markers of the conformance suite
+(:func:`xpbridge.testing.plugin.mark_deviation`), and the support table in the docs
+(:func:`xpbridge.testing.support_table`). An entry is keyed by backend, function path (a
+declared path like ``"linalg.solve"``, or ``"*"`` for every function) and, optionally, the
+dtypes it concerns. A reason is a clause without a final period (the table and the errors
+end the sentence); ``tests/test_testing_support.py`` checks every entry names a real
+backend, function and dtype.
 """
 
 from __future__ import annotations
@@ -75,11 +79,34 @@ DEVIATIONS: Final[tuple[Deviation, ...]] = (
         )
         for function in _TORCH_SIGNED_SUMS
     ),
-    Deviation(
-        "dask",
-        "repeat(repeats=array)",
-        "the result's shape depends on the values of repeats, which a lazy Dask array does "
-        "not know; pass repeats as a Python int, or compute first (xb.to_numpy)",
+    # -- dask (issue 8): laziness. Results whose length depends on the data get a NaN shape.
+    *(
+        Deviation(
+            "dask",
+            function,
+            "the result's length depends on the data, so Dask leaves it unknown (NaN in "
+            "shape) until computed; functions that need it raise UnknownShapeError: call "
+            "x.compute_chunk_sizes() first (this computes x)",
+            kind="differs",
+        )
+        for function in (
+            "nonzero",
+            "unique",
+            "unique_all",
+            "unique_counts",
+            "unique_inverse",
+            "unique_values",
+        )
+    ),
+    *(
+        Deviation(
+            "dask",
+            function,
+            "returns a lazy 0-d boolean Dask array instead of a Python bool, so the check "
+            "stays in the graph; bool() of it (as in `if`) computes it",
+            kind="differs",
+        )
+        for function in ("allclose", "array_equal")
     ),
     Deviation(
         "array_api_strict",

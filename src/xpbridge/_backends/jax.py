@@ -1,4 +1,10 @@
-"""JAX: immutable arrays; its own namespace already follows the standard."""
+"""JAX: immutable arrays; its own namespace already follows the standard.
+
+Functions also run on tracers, inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``: the
+registry recognises ``jax.core.Tracer``, and nothing here asks a traced value for its data.
+What JAX cannot trace (results whose shape depends on the data, such as ``nonzero`` and
+``unique_*``) raises :class:`TracedValueError`, naming the fix.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._errors import UnsupportedDTypeError
+from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route, int_seed
+
+__all__ = ["JaxAdapter", "TracedValueError"]
 
 _WIDE = {"float64", "complex128", "int64", "uint64"}
 #: JAX's CPU client aliases host memory only at this alignment; elsewhere it copies.
@@ -43,6 +51,10 @@ def _copy_from_tensor(t: Any) -> Any:
     # jax.dlpack.from_dlpack(copy=True) still aliases CPU tensors (JAX 0.10): torch copies
     # into new row-major memory that nobody else holds, which JAX then takes as it is.
     return jax.dlpack.from_dlpack(t.clone(memory_format=torch.contiguous_format))
+
+
+class TracedValueError(UnsupportedOperationError, TypeError):
+    """A function needed the values of a traced JAX array (inside ``jit``, ``grad``, ``vmap``)."""
 
 
 def _permute_dims(x: Any, /, axes: tuple[int, ...]) -> Any:
@@ -107,9 +119,22 @@ class JaxAdapter(Adapter):
 
     def __init__(self) -> None:
         super().__init__()
+        self.overrides.update({"allclose": _allclose, "array_equal": _array_equal})
         self.overrides["permute_dims"] = _permute_dims
         self.overrides["searchsorted"] = _searchsorted
         self.overrides["cumulative_prod"] = _cumulative_prod
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if isinstance(exc, jax.errors.ConcretizationTypeError):
+            msg = (
+                f"{function} needs the values of a traced JAX array: it ran inside jax.jit, "
+                "jax.grad or jax.vmap, where arrays are abstract (shape and dtype only). "
+                "Results whose shape depends on the data (nonzero, unique_*) cannot be traced: "
+                "call it outside the traced function, or use the jax.numpy function with a "
+                f"static size= argument. JAX said: {str(exc).splitlines()[0]}"
+            )
+            return TracedValueError(msg)
+        return None
 
     @cached_property
     def module(self) -> Any:
@@ -141,7 +166,7 @@ class JaxAdapter(Adapter):
             return None
         try:
             found = devices()
-        except Exception:  # a tracer inside jit or grad has no concrete device
+        except Exception:  # noqa: BLE001 - a tracer inside jit or grad has no concrete device
             return None
         return next(iter(found)) if len(found) == 1 else None
 
@@ -171,13 +196,13 @@ class JaxAdapter(Adapter):
         ptr = strides = unsupported = None
         if isinstance(x, jax.core.Tracer):
             unsupported = (
-                "JAX tracer: inside jit, grad or vmap it has no values yet; convert the "
-                "function's result instead"
+                "JAX tracer (a traced value inside jit, grad or vmap has no values yet: "
+                "convert the function's result instead)"
             )
         elif isinstance(x, jax.Array):
             try:
                 ptr = x.unsafe_buffer_pointer()
-            except Exception:  # sharded or deleted arrays have no single buffer
+            except Exception:  # noqa: BLE001 - sharded or deleted arrays have no single buffer
                 ptr = None
             strides = _c_strides(base.shape, base.itemsize)
         return Facts(
@@ -269,6 +294,24 @@ class JaxAdapter(Adapter):
 
     def to_device(self, x: Any, device: Any) -> Any:
         return jax.device_put(x, self.native_device(device))
+
+
+def _concrete_bool(result: Any) -> Any:
+    """A Python bool, as NumPy gives; a traced 0-d array inside jit or grad."""
+    return result if isinstance(result, jax.core.Tracer) else bool(result)
+
+
+def _allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Any:
+    from .. import isclose
+
+    return _concrete_bool(jnp.all(isclose(a, b, rtol, atol, equal_nan)))
+
+
+def _array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:
+    # jnp.array_equal compares shapes first (static, even when traced) and never concretizes.
+    return _concrete_bool(jnp.array_equal(a, b, equal_nan=equal_nan))
 
 
 def _c_strides(shape: tuple[int | None, ...], itemsize: int) -> tuple[int, ...]:

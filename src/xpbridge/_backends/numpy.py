@@ -43,7 +43,7 @@ def _fast_from_torch(t: Any) -> Any:
         return NotImplemented
 
 
-def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
     # array-api-compat 1.16 writes into array bounds (which fails on read-only ones); this
     # never touches its inputs. The result keeps x's dtype, as the standard says.
     x = np.asarray(x)

@@ -150,7 +150,8 @@ class _TorchRandom:
             self._generator.manual_seed(int_seed(seed))
 
     def _options(self, dtype: str) -> dict[str, Any]:
-        return {"generator": self._generator, "dtype": getattr(torch, dtype), "device": self._device}
+        dtype_object = getattr(torch, dtype)
+        return {"generator": self._generator, "dtype": dtype_object, "device": self._device}
 
     def random(self, shape: tuple[int, ...], dtype: str) -> Any:
         return torch.rand(shape, **self._options(dtype))
