@@ -272,6 +272,10 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     if axis is None:
         x, axis = da.reshape(x, (-1,)), 0
     if not isinstance(repeats, da.Array):
+        if x.size == 0:  # dask.array.repeat fails on empty arrays
+            shape = list(x.shape)
+            shape[axis] *= operator.index(repeats)
+            return da.empty(tuple(shape), dtype=x.dtype, meta=x._meta)
         return da.repeat(x, operator.index(repeats), axis=axis)
     if repeats.ndim == 0 or repeats.shape == (1,):
         # One count for every element: the length stays unknown until computed.
@@ -314,6 +318,12 @@ def diff(
     ]
     x = da.concatenate(parts, axis=axis)
     return da.diff(x, n=n, axis=axis)
+
+
+def roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
+    if x.size == 0:  # dask.array.roll fails on empty arrays; rolling nothing is a copy
+        return x.copy()
+    return da.roll(x, shift, axis=axis)
 
 
 def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
@@ -413,6 +423,6 @@ OVERRIDES: dict[str, Callable[..., Any]] = {
     **{f"fft.{n}": _whole_axes(getattr(compat_dask.fft, n), several=False) for n in _FFT_ONE},
     **{f"fft.{n}": _whole_axes(getattr(compat_dask.fft, n), several=True) for n in _FFT_SEVERAL},
     **{f.__name__: f for f in (
-        take_along_axis, reshape, repeat, diff, searchsorted, allclose, array_equal, eye,
+        take_along_axis, reshape, repeat, roll, diff, searchsorted, allclose, array_equal, eye,
     )},
 }  # fmt: skip

@@ -62,6 +62,12 @@ def _permute_dims(x: Any, /, axes: tuple[int, ...]) -> Any:
     return jnp.permute_dims(x, tuple(a % x.ndim if a < 0 else a for a in axes))
 
 
+def _astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    # jax.numpy defaults to copy=False; the standard's copy=True must give a new buffer
+    # (one that jit's buffer donation, say, can consume without deleting the original).
+    return jnp.astype(x, dtype, copy=copy, device=device)
+
+
 def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
     # jax.numpy returns int32 indices even in 64-bit mode; the standard says the default
     # index dtype.
@@ -121,6 +127,7 @@ class JaxAdapter(Adapter):
         super().__init__()
         self.overrides.update({"allclose": _allclose, "array_equal": _array_equal})
         self.overrides["permute_dims"] = _permute_dims
+        self.overrides["astype"] = _astype
         self.overrides["searchsorted"] = _searchsorted
         self.overrides["cumulative_prod"] = _cumulative_prod
 
