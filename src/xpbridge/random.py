@@ -39,6 +39,7 @@ import numpy as np
 
 from . import _config
 from ._backends import adapter_for_type, get_adapter
+from ._convert import asarray
 from ._dtypes import dtype_name, isdtype_name
 from ._errors import UnsupportedDTypeError
 
@@ -173,7 +174,7 @@ class Generator:
             if not replace:
                 msg = "choice: p= is supported only with replace=True"
                 raise ValueError(msg)
-            weights = xb.asarray(p, backend=self.backend, device=self._device)
+            weights = asarray(p, backend=self.backend, device=self._device)
             cdf = xb.cumulative_sum(weights / xb.sum(weights))
             picks = xb.searchsorted(cdf, self.random(shape, weights.dtype), side="right")
             picks = xb.clip(picks, max=n - 1)

@@ -93,7 +93,8 @@ def can_cast(from_: ArrayT | DTypeLike, to: DTypeLike, /) -> bool:
     >>> xb.can_cast(xb.int8, xb.int16), xb.can_cast(xb.int64, xb.float64)
     (True, False)
     """
-    source = from_.dtype if adapter_for_type(type(from_)) is not None else from_
+    found: Any = from_
+    source = found.dtype if adapter_for_type(type(from_)) is not None else from_
     start, target = dtype_name(source), dtype_name(to)
     assert start is not None
     assert target is not None

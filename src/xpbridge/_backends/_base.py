@@ -132,7 +132,8 @@ class NumpyRandom:
     def __init__(self, seed: Any, convert: Callable[[Any], Any]) -> None:
         import numpy as np
 
-        self._rng = np.random.default_rng(seed)
+        # Any: NumPy's stubs type dtype= by literal names only.
+        self._rng: Any = np.random.default_rng(seed)
         self._convert = convert
 
     def random(self, shape: tuple[int, ...], dtype: str) -> Any:
