@@ -6,7 +6,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["xpbridge.testing.plugin"]
+# pytester runs small downstream projects in-process (tests/test_testing_plugin.py).
+pytest_plugins = ["xpbridge.testing.plugin", "pytester"]
 
 settings.register_profile(
     "default",

@@ -13,7 +13,6 @@ the planned one; a result aliasing read-only or immutable memory is not writable
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -273,17 +272,6 @@ def other_value(value: Any) -> Any:
 # ---------------------------------------------------------------------- the oracle
 
 
-@functools.cache
-def dask_snapshots() -> bool:
-    """Whether this Dask's ``from_array`` copies its input (newer ones do) or views it."""
-    import dask.array as da
-
-    a = np.zeros(2)
-    lazy = da.from_array(a, chunks=1)
-    a[:] = 1
-    return bool((lazy.compute() == 0).all())
-
-
 @dataclass(frozen=True)
 class Source:
     library: str
@@ -340,8 +328,6 @@ def expected(src: Source, target: str, copy: bool | None) -> type[BridgeError] |
             reasons.append("torch's lazy bits are resolved into new memory")
         if target == "torch" and (src.readonly or src.byteswapped or src.negative):
             reasons.append("torch tensors are writable, native-order, positively strided")
-        if target == "dask" and dask_snapshots():
-            reasons.append("dask.array.from_array copies its input (Dask >= 2025)")
         if target == "array_api_strict" and src.byteswapped:
             reasons.append("array-api-strict has only native byte order")
         if target == "jax":

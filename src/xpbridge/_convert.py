@@ -364,6 +364,10 @@ class _Planner:
         if self.copy and not self.copied and not copies_later:
             needs.append("copy=True asks for independent memory")
         if current is target:
+            if self.chunks is not None and self.facts.lazy:
+                # A lazy array asked for other chunks (to_dask(x, chunks=)): lazy, no copy yet.
+                route = target.import_route(current.name, chunks=self.chunks)
+                self.add("rechunk", route.why, route.run, copies=False)
             if needs:
                 self.add("copy", "; ".join(needs), current.copy, copies=True)
             return
@@ -406,7 +410,9 @@ class _Planner:
             self._move(self.target, target_device)
 
 
-def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None) -> Plan:
+def _plan_python(
+    obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bool | None, chunks: Any = None
+) -> Plan:
     """The plan for a Python scalar or nested sequence: always new memory."""
     kind = type(obj).__name__
     error: BridgeError | None = None
@@ -419,7 +425,11 @@ def _plan_python(obj: Any, target: Adapter, *, device: Any, dtype: Any, copy: bo
         True,
         lambda v: target.asarray(v, dtype=dtype, device=device, copy=copy),
     )
-    return Plan("python", target.name, (step,), error)
+    steps = [step]
+    if chunks is not None:  # to_dask(list, chunks=): the new array is rechunked, lazily
+        route = target.import_route(target.name, chunks=chunks)
+        steps.append(Step("rechunk", route.why, False, route.run))
+    return Plan("python", target.name, tuple(steps), error)
 
 
 def _plan_foreign(
@@ -470,7 +480,7 @@ def _plan_any(
         ).build()
     _check_array_like(x, f"convert to {target.name}")
     if isinstance(x, (*_SCALARS, list, tuple)):
-        return _plan_python(x, target, device=device, dtype=dtype, copy=copy)
+        return _plan_python(x, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
     return _plan_foreign(x, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
 
 
@@ -749,16 +759,18 @@ def to_dask(
     x: Any,
     /,
     *,
-    chunks: Any = "auto",
+    chunks: Any = None,
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
 ) -> Any:
     """``to(x, "dask", ...)``: a Dask array split into `chunks` (Dask's chunk spellings).
 
-    Dask >= 2025 snapshots the input in ``from_array`` (so ``copy=False`` is refused);
-    older Dask keeps views, so writes to `x` before computing show in the result unless
-    ``copy=True``. Arrays of other libraries go through their NumPy route (see :func:`to`).
+    With ``copy=None`` the chunks are views of `x`, read when the graph runs (recent Dask's
+    own ``from_array`` would snapshot `x`), so writes to `x` before computing show in the
+    result; ``copy=True`` snapshots `x` first.
+    ``chunks=None`` means Dask's ``"auto"`` for new arrays and keeps a Dask array's chunks
+    (given chunks rechunk it, lazily).
     """
     return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks)
 

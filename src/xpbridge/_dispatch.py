@@ -49,6 +49,7 @@ from ._errors import (
     DeviceMismatchError,
     MixedBackendError,
     UnknownArrayTypeError,
+    UnsupportedDTypeError,
     UnsupportedOperationError,
 )
 
@@ -65,6 +66,7 @@ REGISTRY: Final[dict[str, Function]] = {}
 _SCALAR_WORDS: Final = frozenset({"complex", "float", "int", "bool", "Scalar"})
 _SCALARS: Final = (bool, int, float, complex)
 _EMPTY = inspect.Parameter.empty
+_BY_KEYWORD: Final = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +133,16 @@ class Function:
         self._impl_params = tuple(
             p for p in self.params if p.role not in {"backend", "like", "xp"}
         )
+        self._has_optional = any(
+            not p.required and p.default is not _EMPTY for p in self._impl_params
+        )
         self.generic = "xp" in roles
         self.creation = "backend" in roles or "like" in roles
         # The fast call passes the required parameters, in order; the table is keyed by the
         # type of the first of them that carries an array.
         self.fast_params = tuple(p for p in self.params if p.required)
-        self.fast_arrays = tuple(
-            i for i, p in enumerate(self.fast_params) if p.role == "array"
-        )
-        self.promotes = tuple(
-            i for i, p in enumerate(self.fast_params) if p.name in promotes
-        )
+        self.fast_arrays = tuple(i for i, p in enumerate(self.fast_params) if p.role == "array")
+        self.promotes = tuple(i for i, p in enumerate(self.fast_params) if p.name in promotes)
         # Per array type: the callable of the fast path (None: the backend's native function
         # needs identical dtypes, see `same`), of identical-dtype calls, and of full calls.
         self.fast: dict[type, Callable[..., Any] | None] = {}
@@ -149,6 +150,7 @@ class Function:
         self.full: dict[type, Callable[..., Any]] = {}
         self._impls: dict[str, Callable[..., Any]] = {}
         self._raw: dict[str, Callable[..., Any]] = {}
+        self._unpromoted: dict[str, Callable[..., Any]] = {}
 
     def __repr__(self) -> str:
         return f"<xpbridge function {self.path}{self.signature}>"
@@ -174,6 +176,12 @@ class Function:
             impl = adapter.implementation(self.backend_path)
         if impl is None:
             impl = _unsupported(self.path, adapter)
+        elif len(self.promotes) > 1:
+            promoting = adapter.promoting(impl, self.promotes)
+            if promoting is not impl:
+                # Exact without the promotion fix when the dtypes are identical (fast path).
+                self._unpromoted[adapter.name] = impl
+            impl = promoting
         self._raw[adapter.name] = impl
         impl = self._normalizing(impl, adapter)
         self._impls[adapter.name] = impl
@@ -216,8 +224,11 @@ class Function:
             self.implementation(adapter)
             # The fast call passes no dtype or device, so the raw callable will do.
             passes_spellings = any(p.role in {"dtype", "device"} for p in self.fast_params)
-            entry = (self._impls if passes_spellings else self._raw)[adapter.name]
+            entry = self._stub_defaults(
+                (self._impls if passes_spellings else self._raw)[adapter.name]
+            )
             native = None if self.generic else adapter.fast_implementation(self.backend_path)
+            native = native or self._unpromoted.get(adapter.name)
             if (
                 native is not None
                 and len(self.promotes) > 1
@@ -232,6 +243,24 @@ class Function:
         self.fast[cls] = entry
         return entry
 
+    def _stub_defaults(self, impl: Callable[..., Any]) -> Callable[..., Any]:
+        """`impl` for the fast call (required arguments only), passing the stub's defaults
+        where the library's function has none (``expand_dims``'s axis)."""
+        if not self._has_optional:
+            return impl  # nothing to pass (and no inspect.signature for torch.compile to trace)
+        try:
+            signature = inspect.signature(impl)
+        except (TypeError, ValueError):
+            return impl
+        missing = {}
+        for p in self._impl_params:
+            own = signature.parameters.get(p.name)
+            if p.required or p.default is _EMPTY or own is None:
+                continue
+            if own.default is _EMPTY and own.kind in _BY_KEYWORD:
+                missing[p.name] = p.default
+        return functools.partial(impl, **missing) if missing else impl
+
     def full_miss(self, cls: type) -> Callable[..., Any]:
         """Fill the full-call table for arrays of type `cls`."""
         adapter = adapter_for_type(cls)
@@ -241,9 +270,7 @@ class Function:
 
     def _fallback_fast(self, *required: Any) -> Any:
         given = dict(zip((p.name for p in self.fast_params), required, strict=True))
-        return self.call(
-            tuple(given[p.name] if p.required else p.default for p in self.params)
-        )
+        return self.call(tuple(given[p.name] if p.required else p.default for p in self.params))
 
     def _fallback_full(self, *args: Any, **kwargs: Any) -> Any:
         positional = [p for p in self._impl_params if p.positional]
@@ -308,6 +335,8 @@ class Function:
         adapter = self._explicit_backend(options) if self.creation else None
         if adapter is None:
             adapter = self._choose(owners)
+            if not owners:
+                self._default_device(options)
         native = [x for x, owner in arrays if owner is adapter]
         _check_devices(self.path, adapter, native)
         device = adapter.device(native[0]) if native else None
@@ -315,8 +344,17 @@ class Function:
             self._map_arrays(options, lambda v: _lift_foreign(v, adapter, device, self.path))
         if device is None and self.creation:
             device = options.get("device")
+        if device is None and not owners:
+            device = _config.current_defaults().device
         self._coerce(options, adapter, device)
         return adapter
+
+    def _default_device(self, options: dict[str, Any]) -> None:
+        """A creation function routed by the context's default backend also takes its
+        default device (``xb.using("torch", device="cuda")``), unless given one."""
+        device = _config.current_defaults().device
+        if device is not None and "device" in options and options["device"] is None:
+            options["device"] = device
 
     def _map_arrays(self, options: dict[str, Any], convert: Callable[[Any], Any]) -> None:
         for p in self.params:
@@ -327,7 +365,8 @@ class Function:
                 options[p.name] = type(values)(convert(v) for v in values)
 
     def _explicit_backend(self, options: dict[str, Any]) -> Adapter | None:
-        """The backend a creation function was asked for: ``backend=``, ``like=``, a device object."""
+        """The backend a creation function was asked for: ``backend=``, ``like=``, a device
+        object."""
         backend, like = options.get("backend"), options.get("like")
         if backend is not None:
             return get_adapter(backend)
@@ -373,7 +412,7 @@ class Function:
         )
         for p in holders:
             value = options[p.name]
-            if value is None or adapter_for_type(type(value)) is not None:
+            if (value is None and not p.required) or adapter_for_type(type(value)) is not None:
                 continue
             if p.scalar_ok and isinstance(value, _SCALARS) and some_array:
                 continue
@@ -428,7 +467,8 @@ def _unknown_message(path: str, param: str, value: Any, *, several: bool = False
 
 
 def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = None) -> Any:
-    """``adapter.asarray(value)`` for Python scalars, sequences and array-likes, with clear errors."""
+    """``adapter.asarray(value)`` for Python scalars, sequences and array-likes, with clear
+    errors."""
     array_like = isinstance(value, (*_SCALARS, list, tuple, memoryview, bytes)) or any(
         hasattr(value, attr)
         for attr in ("__array__", "__array_interface__", "__dlpack__", "__buffer__")
@@ -438,7 +478,7 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
         # silently change its library (and maybe device), so refuse.
         raise UnknownArrayTypeError(_unknown_message(path, param, value))
     try:
-        return adapter.asarray(value, device=device)
+        array = adapter.asarray(value, device=device)
     except BridgeError:
         raise
     except (ValueError, TypeError, RuntimeError) as exc:
@@ -451,6 +491,15 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
             raise _RaggedError(msg) from exc
         msg = f"{path}: cannot make a {adapter.name} array of {param}: {exc}"
         raise UnknownArrayTypeError(msg) from exc
+    try:
+        adapter.dtype_of(array)
+    except UnsupportedDTypeError as exc:
+        msg = (
+            f"{path}: {param} holds values of no array API dtype ({exc}); pass numbers or "
+            "booleans (strings, objects and dates are not arrays xpbridge computes with)"
+        )
+        raise UnsupportedDTypeError(msg) from None
+    return array
 
 
 class _RaggedError(BridgeError, ValueError):

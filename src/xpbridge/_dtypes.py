@@ -15,7 +15,7 @@ import numpy as np
 
 from ._errors import UnsupportedDTypeError
 
-__all__ = ["DTYPES", "DType", "canonical", "dtype_name", "isdtype_name"]
+__all__ = ["DTYPES", "DType", "canonical", "dtype_name", "isdtype_name", "standard_promotion"]
 
 # name -> (kind, itemsize in bytes); the standard's dtypes plus float16 and bfloat16.
 _TABLE: Final = {
@@ -160,3 +160,38 @@ def isdtype_name(name: str, kind: str | tuple[str | Any, ...] | Any) -> bool:
         )
         raise ValueError(msg)
     return other == name
+
+
+def _standard_promotions() -> dict[frozenset[str], str]:
+    """The standard's type promotion table for pairs of different dtypes (mixed kinds,
+    and uint64 with signed integers, are not in it)."""
+    table: dict[frozenset[str], str] = {}
+    chains = (
+        ("int8", "int16", "int32", "int64"),
+        ("uint8", "uint16", "uint32", "uint64"),
+        ("float32", "float64"),
+        ("complex64", "complex128"),
+    )
+    for chain in chains:
+        for i, small in enumerate(chain):
+            for large in chain[i + 1 :]:
+                table[frozenset((small, large))] = large
+    signed = ("int8", "int16", "int32", "int64")
+    for bits, unsigned in ((8, "uint8"), (16, "uint16"), (32, "uint32")):
+        for kind in signed:
+            size = int(kind[3:])
+            table[frozenset((unsigned, kind))] = kind if size > bits else f"int{2 * bits}"
+    for real, complex_ in (("float32", "complex64"), ("float64", "complex128")):
+        table[frozenset((real, complex_))] = complex_
+    table[frozenset(("float64", "complex64"))] = "complex128"
+    table[frozenset(("float32", "complex128"))] = "complex128"
+    return table
+
+
+_PROMOTIONS: Final = _standard_promotions()
+
+
+def standard_promotion(a: str, b: str) -> str | None:
+    """The dtype the standard promotes canonical dtypes `a` and `b` to, or None where it
+    leaves the pair unspecified (mixed kinds, uint64 with signed integers)."""
+    return a if a == b else _PROMOTIONS.get(frozenset((a, b)))

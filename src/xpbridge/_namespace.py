@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._backends import get_adapter
@@ -19,6 +18,8 @@ from ._dtypes import DTYPES
 from ._standard import API_VERSION, CONSTANTS, FFT, FUNCTIONS, LINALG
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._backends._base import Adapter
 
 __all__ = ["BackendNamespace", "namespace"]
@@ -135,7 +136,9 @@ class BackendNamespace:
 
         if name == "asarray":
 
-            def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
+            def asarray(
+                obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None
+            ) -> Any:
                 return _convert.asarray(
                     obj,
                     dtype=dtype,
@@ -148,7 +151,10 @@ class BackendNamespace:
 
         def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> Any:
             return _convert.from_dlpack(
-                x, device=device if device is not None else default_device, copy=copy, backend=backend
+                x,
+                device=device if device is not None else default_device,
+                copy=copy,
+                backend=backend,
             )
 
         return from_dlpack
@@ -171,7 +177,9 @@ def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     for axis in range(-ndim, 0):
         sizes = {s[axis] for s in shapes if len(s) >= -axis} - {1}
         if len(sizes) > 1:
-            msg = f"shapes {shapes} cannot be broadcast together (axis {axis}: sizes {sorted(sizes)})"
+            msg = (
+                f"shapes {shapes} cannot be broadcast together (axis {axis}: sizes {sorted(sizes)})"
+            )
             raise ValueError(msg)
         result.append(sizes.pop() if sizes else 1)
     return tuple(result)

@@ -3,13 +3,23 @@
 With no array argument there is nothing to route by, so the backend comes from, in order:
 ``backend=``, ``like=`` (an array whose library and device to use), a ``device=`` object of a
 library (``torch.device("cuda")``), and the context default (:func:`xpbridge.using`, NumPy
-unless changed). ``*_like`` functions follow their array argument.
+unless changed), whose device then applies too unless ``device=`` is given. ``*_like``
+functions follow their array argument.
+
+Without ``dtype=``, floating results take the backend's default floating dtype, the one its
+``__array_namespace_info__().default_dtypes()`` reports: ``float64`` on NumPy, Dask,
+array-api-strict and JAX in 64-bit mode; ``torch.get_default_dtype()`` (``float32`` unless
+changed) on PyTorch.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._dispatch import array_function
-from .._typing import Array, ArrayT, BackendName, DeviceLike, DTypeLike
+
+if TYPE_CHECKING:
+    from .._typing import Array, ArrayT, BackendName, DeviceLike, DTypeLike
 
 
 @array_function

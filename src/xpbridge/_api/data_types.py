@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from .. import _config
 from .._backends import adapter_for_type, get_adapter
 from .._dispatch import array_function
-from .._dtypes import DType, canonical, dtype_name, isdtype_name
-from .._typing import ArrayT, DeviceLike, DTypeLike
+from .._dtypes import DType, canonical, dtype_name, isdtype_name, standard_promotion
+from .._errors import BridgeError
 
 if TYPE_CHECKING:
     from .._backends._base import Adapter
+    from .._typing import ArrayT, DeviceLike, DTypeLike
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 
@@ -59,25 +60,45 @@ def isdtype(dtype: DTypeLike, kind: str | DTypeLike | tuple[str | DTypeLike, ...
     ``"numeric"``...) or a tuple of those. Works with every backend's dtypes."""
     name = dtype_name(dtype)
     assert name is not None
-    return isdtype_name(name, kind)
+    try:
+        return isdtype_name(name, kind)
+    except ValueError as exc:
+        raise _KindError(str(exc)) from None
 
 
-def finfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's parameter name
+class _KindError(BridgeError, ValueError):
+    """``isdtype`` was given a kind that is neither a dtype nor one of the standard's names."""
+
+
+def finfo(type: ArrayT | DTypeLike, /) -> Any:
     """Machine limits of a floating-point dtype or array (bits, eps, max, min, smallest_normal)."""
     adapter = _owner(type) or _default()
     return adapter.xp.finfo(_dtype_or_array(adapter, type))
 
 
-def iinfo(type: ArrayT | DTypeLike, /) -> Any:  # noqa: A002 - the standard's parameter name
+def iinfo(type: ArrayT | DTypeLike, /) -> Any:
     """Machine limits of an integer dtype or array (bits, max, min)."""
     adapter = _owner(type) or _default()
     return adapter.xp.iinfo(_dtype_or_array(adapter, type))
 
 
 def can_cast(from_: ArrayT | DTypeLike, to: DTypeLike, /) -> bool:
-    """Whether `from_` casts to `to` under the standard's type promotion rules."""
-    adapter = _owner(from_) or _owner(to) or get_adapter("numpy")
-    return bool(adapter.xp.can_cast(_dtype_or_array(adapter, from_), adapter.native_dtype(to)))
+    """Whether `from_` (a dtype or array) casts to `to` under the standard's type promotion
+    rules: only within a kind and never narrowing (``int8 -> int16`` yes, ``int64 ->
+    float64`` and ``float64 -> float32`` no), whatever the backend's own ``can_cast`` says.
+
+    Examples
+    --------
+    >>> import xpbridge as xb
+    >>> xb.can_cast(xb.int8, xb.int16), xb.can_cast(xb.int64, xb.float64)
+    (True, False)
+    """
+    found: Any = from_
+    source = found.dtype if adapter_for_type(type(from_)) is not None else from_
+    start, target = dtype_name(source), dtype_name(to)
+    assert start is not None
+    assert target is not None
+    return standard_promotion(start, target) == target
 
 
 def result_type(*arrays_and_dtypes: ArrayT | DTypeLike | complex) -> Any:
@@ -88,7 +109,7 @@ def result_type(*arrays_and_dtypes: ArrayT | DTypeLike | complex) -> Any:
     """
     owners = [o for o in map(_owner, arrays_and_dtypes) if o is not None]
     if owners:
-        adapter = max(owners, key=lambda a: owners.count(a))
+        adapter = max(owners, key=owners.count)
         args = [
             a if isinstance(a, bool | int | float | complex) else _dtype_or_array(adapter, a)
             for a in arrays_and_dtypes

@@ -2,12 +2,24 @@
 
 Binary functions accept a Python scalar for either argument (weakly typed, as in the
 standard). Torch tensors keep their autograd graph; gradients flow as in torch itself.
+
+Type promotion follows the standard's table on every backend: within a kind (``int8`` with
+``uint8`` gives ``int16``, ``float32`` with ``float64`` gives ``float64``) and for complex
+with real floats; PyTorch's missing promotions of ``uint16``/``uint32``/``uint64`` are filled
+in by casting to the standard's result. **Mixing kinds** (an integer array with a floating
+one), which the standard leaves unspecified, follows each library and is not unified:
+NumPy and Dask give ``int32 + float32 -> float64``, PyTorch and JAX ``float32``, and
+array-api-strict refuses. Cast first (``xb.astype``) where the result dtype matters.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._dispatch import array_function
-from .._typing import ArrayT
+
+if TYPE_CHECKING:
+    from .._typing import ArrayT
 
 _binary = array_function(promotes=("x1", "x2"))
 

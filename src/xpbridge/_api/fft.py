@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .._dispatch import array_function
-from .._typing import Array, ArrayT, BackendName, DeviceLike, DTypeLike
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._typing import Array, ArrayT, BackendName, DeviceLike, DTypeLike
 
 _fft = array_function(namespace="fft")
 Norm = Literal["backward", "ortho", "forward"]

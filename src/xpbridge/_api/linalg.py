@@ -6,11 +6,14 @@ Results that the standard defines as named tuples (``eigh``, ``qr``, ``slogdet``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .._dispatch import array_function
-from .._typing import ArrayT, DTypeLike
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._typing import ArrayT, DTypeLike
 
 _linalg = array_function(namespace="linalg")
 _linalg_binary = array_function(namespace="linalg", promotes=("x1", "x2"))

@@ -6,10 +6,14 @@ takes ``copy=`` to insist on one or the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .._dispatch import array_function
-from .._typing import ArrayT
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._typing import ArrayT
 
 
 @array_function

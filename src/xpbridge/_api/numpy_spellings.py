@@ -9,11 +9,16 @@ positionally, ``dot`` contracts the last axis of `a` with the second-to-last of 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+import array_api_compat
 
 from .._dispatch import array_function
-from .._typing import ArrayT, DTypeLike, Namespace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._typing import ArrayT, DTypeLike, Namespace
 
 #: NumPy name -> standard name, for the exact synonyms.
 ALIASES: Final = {
@@ -132,8 +137,12 @@ def isclose(
     are close only to the same infinity, NaNs only with ``equal_nan=True``."""
     a, b = _float(xp, _array(xp, a, b)), _float(xp, _array(xp, b, a))
     finite = xp.logical_and(xp.isfinite(a), xp.isfinite(b))
+    # Non-finite pairs are compared by equality; zeroing them first keeps NumPy from
+    # warning about inf - inf.
+    zero = xp.zeros_like(finite, dtype=a.dtype)
+    a_finite, b_finite = xp.where(finite, a, zero), xp.where(finite, b, xp.astype(zero, b.dtype))
     with_tolerance = xp.less_equal(
-        xp.abs(xp.subtract(a, b)), xp.add(atol, xp.multiply(rtol, xp.abs(b)))
+        xp.abs(xp.subtract(a_finite, b_finite)), xp.add(atol, xp.multiply(rtol, xp.abs(b_finite)))
     )
     close = xp.where(finite, with_tolerance, xp.equal(a, b))
     if equal_nan:
@@ -168,9 +177,7 @@ def swapaxes(x: ArrayT, axis1: int, axis2: int, /, *, xp: Namespace = None) -> A
 
 
 @array_function
-def transpose(
-    x: ArrayT, axes: Sequence[int] | None = None, *, xp: Namespace = None
-) -> ArrayT:
+def transpose(x: ArrayT, axes: Sequence[int] | None = None, *, xp: Namespace = None) -> ArrayT:
     """`x` with its axes permuted to `axes`, reversed when None (``numpy.transpose``)."""
     order = tuple(range(x.ndim - 1, -1, -1)) if axes is None else tuple(axes)
     return xp.permute_dims(x, order)
@@ -206,4 +213,4 @@ def _array(xp: Namespace, value: ArrayT | complex, other: ArrayT | complex) -> A
     """`value` as an array next to `other` (a Python scalar takes `other`'s device)."""
     if not isinstance(value, bool | int | float | complex):
         return value
-    return xp.asarray(value, device=xp.device(other))  # type: ignore[no-any-return]
+    return xp.asarray(value, device=array_api_compat.device(other))  # type: ignore[no-any-return]

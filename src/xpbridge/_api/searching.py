@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .._dispatch import array_function
-from .._typing import ArrayT
+
+if TYPE_CHECKING:
+    from .._typing import ArrayT
 
 
 @array_function
@@ -55,9 +57,7 @@ def searchsorted(
 
 
 @array_function
-def sort(
-    x: ArrayT, /, *, axis: int = -1, descending: bool = False, stable: bool = True
-) -> ArrayT:
+def sort(x: ArrayT, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> ArrayT:
     """A sorted copy of `x` along `axis` (stable by default)."""
 
 

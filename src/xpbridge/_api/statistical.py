@@ -6,8 +6,12 @@ Reductions follow the standard, not each library's habit: ``axis``/``keepdims`` 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._dispatch import array_function
-from .._typing import ArrayT, DTypeLike
+
+if TYPE_CHECKING:
+    from .._typing import ArrayT, DTypeLike
 
 
 @array_function

@@ -19,7 +19,7 @@ import array_api_compat
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 
-__all__ = ["Adapter", "Facts", "Route"]
+__all__ = ["Adapter", "Facts", "NumpyRandom", "Route", "int_seed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,44 @@ def dlpack_route(run: Callable[[Any], Any]) -> Route:
     return Route("DLPack", run, "the standard's zero-copy exchange")
 
 
+def int_seed(seed: Any) -> int:
+    """A non-negative int seed (below 2**63) for generators that take only ints; None draws
+    fresh entropy, other seeds (sequences...) go through NumPy's ``SeedSequence``."""
+    import numpy as np
+
+    if isinstance(seed, int) and 0 <= seed < 2**63:
+        return seed
+    state = np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
+    return int(state) % 2**63
+
+
+class NumpyRandom:
+    """Random numbers from NumPy's ``Generator``, made into another library's arrays.
+
+    The source of :meth:`Adapter.random_source` for libraries without a generator of their
+    own; dtypes are canonical names (``"float32"``), sizes tuples.
+    """
+
+    def __init__(self, seed: Any, convert: Callable[[Any], Any]) -> None:
+        import numpy as np
+
+        # Any: NumPy's stubs type dtype= by literal names only.
+        self._rng: Any = np.random.default_rng(seed)
+        self._convert = convert
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._convert(self._rng.random(shape, dtype=dtype))
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._convert(self._rng.standard_normal(shape, dtype=dtype))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._convert(self._rng.integers(low, high, shape, dtype=dtype))
+
+    def permutation(self, n: int) -> Any:
+        return self._convert(self._rng.permutation(n))
+
+
 class Adapter:
     """One backend's behaviour. Subclasses set the class attributes and override deviations."""
 
@@ -200,6 +238,18 @@ class Adapter:
         where it is exact there (array-api-compat's wrappers cost about a microsecond).
         """
         return None
+
+    def promoting(
+        self, impl: Callable[..., Any], positions: tuple[int, ...]
+    ) -> Callable[..., Any]:
+        """`impl` (a function whose arguments at `positions` combine by type promotion) made
+        to promote as the standard says, where the library cannot itself."""
+        return impl
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        """A random generator making this library's arrays on `device` (see ``NumpyRandom``
+        for the methods); by default NumPy's generator, its draws copied in."""
+        return NumpyRandom(seed, lambda a: self.asarray(a, device=device))
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         """An xpbridge error explaining `exc` raised by the library in `function`, or None."""

@@ -15,9 +15,52 @@ from ._base import Adapter, Facts, Route
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
 
+def _astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    # array-api-strict reads an explicit device=None as "the default device"; the standard
+    # says None keeps x's device.
+    return array_api_strict.astype(
+        x, dtype, copy=copy, device=x.device if device is None else device
+    )
+
+
+def _isin(x1: Any, x2: Any, /, *, invert: bool = False) -> Any:
+    # array-api-strict 2.6 ignores invert=True.
+    found = array_api_strict.isin(x1, x2)
+    return array_api_strict.logical_not(found) if invert else found
+
+
+def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
+    # array-api-strict wraps numpy.broadcast_arrays, whose views warn (FutureWarning) on any
+    # use of their writeable flag; broadcast_to's are plainly read-only.
+    shape = array_api_strict.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(array_api_strict.broadcast_to(a, shape) for a in arrays)
+
+
+def _negative_axis(function: Any) -> Any:
+    """`function` of two arrays taking only a negative ``axis``, also given a non-negative one
+    (NumPy's habit; unambiguous when both arrays have the same rank)."""
+
+    def call(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+        if axis >= 0 and x1.ndim == x2.ndim:
+            axis -= x1.ndim
+        return function(x1, x2, axis=axis)
+
+    call.__name__ = function.__name__
+    return call
+
+
 class StrictAdapter(Adapter):
     name = "array_api_strict"
     array_type_name = "array_api_strict.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["astype"] = _astype
+        self.overrides["isin"] = _isin
+        self.overrides["broadcast_arrays"] = _broadcast_arrays
+        self.overrides["vecdot"] = _negative_axis(array_api_strict.vecdot)
+        self.overrides["linalg.vecdot"] = self.overrides["vecdot"]
+        self.overrides["linalg.cross"] = _negative_axis(array_api_strict.linalg.cross)
 
     @cached_property
     def module(self) -> Any:
@@ -26,6 +69,29 @@ class StrictAdapter(Adapter):
     @cached_property
     def xp(self) -> Any:
         return array_api_strict
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        text = str(exc)
+        if isinstance(exc, TypeError) and (
+            "cannot be type promoted" in text or "can only be promoted with" in text
+        ):
+            from .._errors import UnsupportedDTypeError
+
+            msg = (
+                f"{function}: {text}: the standard leaves mixing kinds (integers with "
+                "floats...) unspecified and array-api-strict refuses it; cast first, e.g. "
+                "xb.astype(x, xb.float64)"
+            )
+            return UnsupportedDTypeError(msg)
+        if isinstance(exc, ValueError) and "different devices" in text:
+            from .._errors import DeviceMismatchError
+
+            msg = (
+                f"{function}: {exc} xpbridge never moves data implicitly: move them first "
+                "with xb.to(x, 'array_api_strict', device=...)"
+            )
+            return DeviceMismatchError(msg)
+        return None
 
     def device_str(self, device: Any) -> str:
         name = _device_name(device)

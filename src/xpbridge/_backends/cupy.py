@@ -14,6 +14,31 @@ from .._errors import UnsupportedDTypeError
 from ._base import Adapter, Facts
 
 
+class _CupyRandom:
+    """Random numbers from CuPy's generator, drawn on the generator's device."""
+
+    def __init__(self, seed: Any, device: Any) -> None:
+        self._device = device if device is not None else cupy.cuda.Device()
+        with self._device:
+            self._rng = cupy.random.default_rng(seed)
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        with self._device:
+            return self._rng.random(shape, dtype=dtype)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        with self._device:
+            return self._rng.standard_normal(shape, dtype=dtype)
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        with self._device:
+            return self._rng.integers(low, high, shape, dtype=dtype)
+
+    def permutation(self, n: int) -> Any:
+        with self._device:
+            return self._rng.permutation(n)
+
+
 class CupyAdapter(Adapter):
     name = "cupy"
     array_type_name = "cupy.ndarray"
@@ -97,6 +122,9 @@ class CupyAdapter(Adapter):
 
     def astype(self, x: Any, dtype: Any) -> Any:
         return x.astype(self.native_dtype(dtype))
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _CupyRandom(seed, self.native_device(device))
 
     negative_strides_ok = True
 

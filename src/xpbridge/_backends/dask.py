@@ -1,22 +1,73 @@
-"""Dask: lazy, chunked arrays; every function stays lazy where Dask can, conversions compute."""
+"""Dask: lazy, chunked arrays; every function stays lazy where Dask can, conversions compute.
+
+Functions go through array-api-compat's Dask namespace, with lazy replacements
+(``_dask_ops``) where Dask has no function or would compute eagerly. A Dask array's device
+is its chunks' device: host memory for NumPy chunks, the GPU for CuPy chunks.
+
+Two limits of Dask remain, and are reported rather than hidden: results whose length
+depends on the data (``nonzero``, ``unique_*``, ``x[mask]``, ``repeat`` with an array of
+counts) have an unknown (NaN) shape until computed, and some functions need it known
+(:class:`UnknownShapeError` says so, naming the fix).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import re
+import sys
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat.dask.array as compat_dask
 import dask
 import dask.array as da
 
 from .._dtypes import dtype_name
+from .._errors import DeviceMismatchError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route
+from ._dask_ops import OVERRIDES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["DaskAdapter", "UnknownShapeError"]
+
+
+class UnknownShapeError(UnsupportedOperationError, ValueError):
+    """A Dask array's shape depends on data not computed yet, and the function needs it."""
+
+
+# How Dask words its complaints about NaN shapes and chunks.
+_UNKNOWN_SHAPE = re.compile(r"\bnan\b|chunk sizes are unknown|unknown.*shape", re.IGNORECASE)
+
+
+class _DaskRandom:
+    """Random numbers from Dask's generator: lazy arrays, one NumPy stream per chunk."""
+
+    def __init__(self, seed: Any) -> None:
+        self._rng = da.random.default_rng(seed)
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.random(shape, dtype=dtype)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.standard_normal(shape, dtype=dtype)
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._rng.integers(low, high, shape, dtype=dtype)
+
+    def permutation(self, n: int) -> Any:
+        return self._rng.permutation(n)
 
 
 class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides.update(OVERRIDES)
 
     @cached_property
     def module(self) -> Any:
@@ -30,9 +81,103 @@ class DaskAdapter(Adapter):
     def version(self) -> str:
         return str(dask.__version__)
 
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if isinstance(exc, (ValueError, NotImplementedError)) and _UNKNOWN_SHAPE.search(str(exc)):
+            msg = (
+                f"{function}: a Dask array here has an unknown (NaN) shape, because it came "
+                "from a step whose output length depends on the data (a boolean mask, "
+                "nonzero, unique_*, repeat with an array of counts), and Dask cannot plan "
+                f"{function} without it. Call x.compute_chunk_sizes() on that array first "
+                "(it computes it), or keep the shape known, e.g. xb.where(mask, x, 0) "
+                f"instead of x[mask]. Dask said: {exc}"
+            )
+            return UnknownShapeError(msg)
+        if isinstance(exc, NotImplementedError):
+            msg = f"{function}: Dask cannot do this: {exc}"
+            return UnsupportedOperationError(msg)
+        return None
+
+    # ------------------------------------------------------------------ devices
+
+    def _chunk_adapter(self, x: Any) -> Adapter | None:
+        """The adapter of the chunks' library (CuPy's for CuPy chunks), or None for NumPy."""
+        from . import adapter_for_type
+
+        owner = adapter_for_type(type(getattr(x, "_meta", None)))
+        return None if owner is None or owner.name == "numpy" else owner
+
+    def _cupy(self) -> Adapter | None:
+        """CuPy's adapter, if CuPy can be imported (CUDA data in Dask lives in CuPy chunks)."""
+        from . import get_adapter
+
+        if "cupy" in sys.modules or importlib.util.find_spec("cupy") is not None:
+            return get_adapter("cupy")
+        return None
+
+    def device(self, x: Any) -> Any:
+        owner = self._chunk_adapter(x)
+        return "cpu" if owner is None else owner.device(x._meta)
+
+    def default_device(self) -> Any:
+        return "cpu"
+
+    def devices(self) -> list[Any]:
+        cupy = self._cupy()
+        try:
+            gpus = cupy.devices() if cupy is not None else []
+        except Exception:  # noqa: BLE001 - CuPy installed without a usable CUDA driver
+            gpus = []
+        return ["cpu", *gpus]
+
+    def device_str(self, device: Any) -> str:
+        if isinstance(device, str) or device is None:
+            return super().device_str(device)
+        cupy = self._cupy()
+        if cupy is not None and cupy.owns_device(device):
+            return cupy.device_str(device)
+        return super().device_str(device)
+
+    def supports_device(self, device: str) -> bool:
+        if device == "cpu":
+            return True
+        cupy = self._cupy() if device.startswith("cuda") else None
+        return cupy is not None and cupy.supports_device(device)
+
+    def native_device(self, device: Any) -> Any:
+        if device is None or device == "cpu":
+            return device
+        cupy = self._cupy()
+        if cupy is None:
+            msg = (
+                f"Dask arrays live where their chunks do: host memory (NumPy chunks) or a GPU "
+                f"(CuPy chunks); device {device!r} needs CuPy, which is not installed"
+            )
+            raise DeviceMismatchError(msg)
+        return cupy.native_device(device)
+
+    def owns_device(self, device: Any) -> bool:
+        return False  # device objects belong to the chunks' library
+
+    def to_device(self, x: Any, device: Any) -> Any:
+        """Move the chunks lazily: each chunk moves when it is computed."""
+        target = self.device_str(self.native_device(device))
+        if target == self.device_str(self.device(x)):
+            return x
+        if target == "cpu":
+            owner = self._chunk_adapter(x)
+            assert owner is not None
+            return x.map_blocks(owner.to_host, dtype=x.dtype, meta=owner.to_host(x._meta))
+        cupy = self._cupy()
+        assert cupy is not None
+        move = _Uploader(cupy, target)
+        return x.map_blocks(move, dtype=x.dtype, meta=move(x._meta))
+
+    # ------------------------------------------------------------------ facts and conversion
+
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
         shape = tuple(None if isinstance(n, float) and math.isnan(n) else n for n in x.shape)
+        owner = self._chunk_adapter(x)
         return Facts(
             backend=self.name,
             dtype=base.dtype,
@@ -40,30 +185,23 @@ class DaskAdapter(Adapter):
             device=base.device,
             itemsize=base.itemsize,
             lazy=True,
-            extra={"chunks": x.chunks, "meta": type(x._meta).__module__.split(".")[0]},
+            extra={"chunks": x.chunks, "meta": "numpy" if owner is None else owner.name},
         )
 
     def copy(self, x: Any) -> Any:
         return x.copy()
 
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _DaskRandom(seed)
+
     def compute(self, x: Any) -> Any:
-        """Evaluate `x` into a NumPy (or CuPy) array: new memory, on the current scheduler."""
+        """Evaluate `x` into a NumPy (or CuPy) array in new memory, on the current scheduler."""
         result = x.compute()
-        if getattr(result, "base", None) is not None:
-            # A view of a chunk the graph holds (older Dask kept from_array's input): the
-            # result must not alias it.
+        flags = getattr(result, "flags", None)
+        if flags is not None and not flags.owndata:
+            # Dask's finalize step copies today; a view of an input would break copy=True.
             result = result.copy()
         return result
-
-    @cached_property
-    def from_array_copies(self) -> bool:
-        """Whether ``da.from_array`` snapshots its input (Dask >= 2025) or keeps views."""
-        import numpy as np
-
-        probe = np.zeros(1)
-        lazy = da.from_array(probe, chunks=-1)  # type: ignore[no-untyped-call]
-        probe[0] = 1.0
-        return bool(lazy.compute()[0] == 0.0)
 
     def has_dtype(self, name: str) -> bool:
         # Dask holds any NumPy dtype, float16 included (array-api-compat's namespace lacks
@@ -78,8 +216,16 @@ class DaskAdapter(Adapter):
     def to_host(self, x: Any) -> Any:
         import numpy as np
 
-        result = x.compute()
-        return result.get() if hasattr(result, "get") else np.asarray(result)
+        result = self.compute(x)
+        owner = self._chunk_adapter(x)
+        return owner.to_host(result) if owner is not None else np.asarray(result)
+
+    def from_host(self, a: Any, device: str) -> Any:
+        if device == "cpu":
+            return _from_array(a.copy(), None)
+        cupy = self._cupy()
+        assert cupy is not None
+        return _from_array(cupy.from_host(a, device), None)
 
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
         # Dask never writes into its chunks, so it may view read-only memory.
@@ -88,24 +234,87 @@ class DaskAdapter(Adapter):
     negative_strides_ok = True
 
     def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
-        """``da.from_array`` of a NumPy or CuPy array; other libraries go through NumPy."""
+        """Chunked views of a NumPy or CuPy array; other libraries go through NumPy (host
+        data) or CuPy (CUDA data) first, zero-copy where those routes are."""
         from . import get_adapter
 
-        to_host = None
-        if source not in {"numpy", "cupy"}:
-            to_host = get_adapter("numpy").import_route(source)
-        copies = self.from_array_copies
-
-        def run(x: Any) -> Any:
-            if to_host is not None:
-                x = to_host.run(x)
-            return da.from_array(x, chunks="auto" if chunks is None else chunks, asarray=False)
-
-        name = "dask.array.from_array" + (f" on {to_host.name}" if to_host else "")
-        why = "Dask snapshots its input" if copies else "chunk views of the input"
-        return Route(name, run, why, copies)
+        if source == "dask":
+            # A Dask array asked for other chunks: rechunking is lazy.
+            rechunk = (lambda x: x) if chunks is None else (lambda x: x.rechunk(chunks))
+            return Route("rechunk", rechunk, f"rechunk to {chunks!r}, lazily")
+        if source in {"numpy", "cupy"}:
+            return Route("dask.array.from_array", _FromArray(chunks), "chunk views of the input")
+        host_route = get_adapter("numpy").import_route(source)
+        cupy = self._cupy() if source in {"torch", "jax"} else None
+        cuda_route = cupy.import_route(source) if cupy is not None else None
+        via = f"through NumPy via {host_route.name}"
+        if cuda_route is not None:
+            via += f"; CUDA data through CuPy via {cuda_route.name}"
+        run = _FromOther(self, host_route.run, cuda_route.run if cuda_route else None, chunks)
+        return Route("dask.array.from_array", run, f"chunk views of the input ({via})")
 
     def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
         import numpy as np
 
-        return da.from_array(np.from_dlpack(x, copy=copy))
+        return _from_array(np.from_dlpack(x, copy=copy), None)
+
+
+def _from_array(x: Any, chunks: Any) -> Any:
+    """A Dask array whose chunks are views of the NumPy or CuPy array `x`, read at compute.
+
+    ``da.from_array`` snapshots its input in recent Dask releases; xpbridge's contract is
+    zero-copy unless a copy is asked for (``copy=True`` snapshots first), so `x` is handed
+    over without its ``copy`` method. A random name, not a hash of the contents: the
+    contents may change before the graph runs.
+    """
+    meta = x[(slice(0, 0),) * x.ndim] if x.ndim else x.reshape((1,))[:0]
+    return da.from_array(
+        _Views(x), chunks="auto" if chunks is None else chunks, asarray=False, name=False, meta=meta
+    )
+
+
+class _Views:
+    """`array` seen as shape, dtype and slicing only (no ``copy``, which from_array calls)."""
+
+    __slots__ = ("array", "dtype", "ndim", "shape")
+
+    def __init__(self, array: Any) -> None:
+        self.array, self.shape, self.dtype, self.ndim = array, array.shape, array.dtype, array.ndim
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.array[index]
+
+
+class _FromArray:
+    """Chunk views of a NumPy or CuPy array (CuPy chunks keep their device)."""
+
+    def __init__(self, chunks: Any) -> None:
+        self.chunks = chunks
+
+    def __call__(self, x: Any) -> Any:
+        return _from_array(x, self.chunks)
+
+
+class _FromOther:
+    """Torch, JAX or array-api-strict data into Dask: through CuPy if on CUDA, else NumPy."""
+
+    def __init__(self, dask_adapter: DaskAdapter, host: Any, cuda: Any, chunks: Any) -> None:
+        self.dask_adapter, self.host, self.cuda = dask_adapter, host, cuda
+        self.wrap = _FromArray(chunks)
+
+    def __call__(self, x: Any) -> Any:
+        from . import adapter_for_type
+
+        owner = adapter_for_type(type(x))
+        on_cuda = owner is not None and owner.device_str(owner.device(x)).startswith("cuda")
+        return self.wrap(self.cuda(x) if on_cuda and self.cuda is not None else self.host(x))
+
+
+class _Uploader:
+    """A picklable chunk mover to one CUDA device (tasks may run on distributed workers)."""
+
+    def __init__(self, cupy: Adapter, device: str) -> None:
+        self.cupy, self.device = cupy, device
+
+    def __call__(self, block: Any) -> Any:
+        return self.cupy.from_host(block, self.device)

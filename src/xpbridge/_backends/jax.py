@@ -1,4 +1,10 @@
-"""JAX: immutable arrays; its own namespace already follows the standard."""
+"""JAX: immutable arrays; its own namespace already follows the standard.
+
+Functions also run on tracers, inside ``jax.jit``, ``jax.grad`` and ``jax.vmap``: the
+registry recognises ``jax.core.Tracer``, and nothing here asks a traced value for its data.
+What JAX cannot trace (results whose shape depends on the data, such as ``nonzero`` and
+``unique_*``) raises :class:`TracedValueError`, naming the fix.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._errors import UnsupportedDTypeError
-from ._base import Adapter, Facts, Route
+from .._errors import UnsupportedDTypeError, UnsupportedOperationError
+from ._base import Adapter, Facts, Route, int_seed
+
+__all__ = ["JaxAdapter", "TracedValueError"]
 
 _WIDE = {"float64", "complex128", "int64", "uint64"}
 #: JAX's CPU client aliases host memory only at this alignment; elsewhere it copies.
@@ -114,9 +122,95 @@ def _copy_from_tensor(t: Any) -> Any:
     return jax.dlpack.from_dlpack(t.clone(memory_format=torch.contiguous_format))
 
 
+class TracedValueError(UnsupportedOperationError, TypeError):
+    """A function needed the values of a traced JAX array (inside ``jit``, ``grad``, ``vmap``)."""
+
+
+def _permute_dims(x: Any, /, axes: tuple[int, ...]) -> Any:
+    # Negative axes are standard since 2025.12; jax.numpy refuses them.
+    return jnp.permute_dims(x, tuple(a % x.ndim if a < 0 else a for a in axes))
+
+
+def _astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    # jax.numpy defaults to copy=False; the standard's copy=True must give a new buffer
+    # (one that jit's buffer donation, say, can consume without deleting the original).
+    return jnp.astype(x, dtype, copy=copy, device=device)
+
+
+def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
+    # jax.numpy returns int32 indices even in 64-bit mode; the standard says the default
+    # index dtype.
+    found = jnp.searchsorted(x1, x2, side=side, sorter=sorter)
+    return found.astype(jnp.asarray(0).dtype)
+
+
+def _cumulative_prod(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    # jax.numpy keeps small integer dtypes; the standard (and cumulative_sum) widen them to
+    # the default integer dtype of their signedness.
+    if dtype is None and jnp.issubdtype(x.dtype, jnp.integer):
+        wide = jnp.asarray(0).dtype
+        if jnp.issubdtype(x.dtype, jnp.unsignedinteger):
+            wide = jnp.dtype(f"uint{wide.itemsize * 8}")
+        dtype = jnp.promote_types(x.dtype, wide)
+    return jnp.cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
+
+
+class _JaxRandom:
+    """Random numbers from a JAX key, split at every draw (so draws never repeat)."""
+
+    def __init__(self, seed: Any, device: Any) -> None:
+        import threading
+
+        self._key = jax.random.key(int_seed(seed))
+        self._device = device
+        self._lock = threading.Lock()  # two threads must never draw with the same key
+
+    def _next(self) -> Any:
+        with self._lock:
+            self._key, key = jax.random.split(self._key)
+        return key
+
+    def _placed(self, x: Any) -> Any:
+        return x if self._device is None else jax.device_put(x, self._device)
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.uniform(self._next(), shape, jnp.dtype(dtype)))
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.normal(self._next(), shape, jnp.dtype(dtype)))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return self._placed(jax.random.randint(self._next(), shape, low, high, jnp.dtype(dtype)))
+
+    def permutation(self, n: int) -> Any:
+        return self._placed(jax.random.permutation(self._next(), n))
+
+
 class JaxAdapter(Adapter):
     name = "jax"
     array_type_name = "jax.Array"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides.update({"allclose": _allclose, "array_equal": _array_equal})
+        self.overrides["permute_dims"] = _permute_dims
+        self.overrides["astype"] = _astype
+        self.overrides["searchsorted"] = _searchsorted
+        self.overrides["cumulative_prod"] = _cumulative_prod
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if isinstance(exc, jax.errors.ConcretizationTypeError):
+            msg = (
+                f"{function} needs the values of a traced JAX array: it ran inside jax.jit, "
+                "jax.grad or jax.vmap, where arrays are abstract (shape and dtype only). "
+                "Results whose shape depends on the data (nonzero, unique_*) cannot be traced: "
+                "call it outside the traced function, or use the jax.numpy function with a "
+                f"static size= argument. JAX said: {str(exc).splitlines()[0]}"
+            )
+            return TracedValueError(msg)
+        return None
 
     @cached_property
     def module(self) -> Any:
@@ -125,6 +219,9 @@ class JaxAdapter(Adapter):
     @cached_property
     def xp(self) -> Any:
         return jnp
+
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _JaxRandom(seed, self.native_device(device))
 
     def native_dtype(self, dtype: Any) -> Any:
         native = super().native_dtype(dtype)
@@ -145,7 +242,7 @@ class JaxAdapter(Adapter):
             return None
         try:
             found = devices()
-        except Exception:  # a tracer inside jit or grad has no concrete device
+        except Exception:  # noqa: BLE001 - a tracer inside jit or grad has no concrete device
             return None
         return next(iter(found)) if len(found) == 1 else None
 
@@ -175,13 +272,13 @@ class JaxAdapter(Adapter):
         ptr = strides = unsupported = None
         if isinstance(x, jax.core.Tracer):
             unsupported = (
-                "JAX tracer: inside jit, grad or vmap it has no values yet; convert the "
-                "function's result instead"
+                "JAX tracer (a traced value inside jit, grad or vmap has no values yet: "
+                "convert the function's result instead)"
             )
         elif isinstance(x, jax.Array):
             try:
                 ptr = x.unsafe_buffer_pointer()
-            except Exception:  # sharded or deleted arrays have no single buffer
+            except Exception:  # noqa: BLE001 - sharded or deleted arrays have no single buffer
                 ptr = None
             strides = _c_strides(base.shape, base.itemsize)
         return Facts(
@@ -281,6 +378,24 @@ class JaxAdapter(Adapter):
 
     def to_device(self, x: Any, device: Any) -> Any:
         return jax.device_put(x, self.native_device(device))
+
+
+def _concrete_bool(result: Any) -> Any:
+    """A Python bool, as NumPy gives; a traced 0-d array inside jit or grad."""
+    return result if isinstance(result, jax.core.Tracer) else bool(result)
+
+
+def _allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Any:
+    from .. import isclose
+
+    return _concrete_bool(jnp.all(isclose(a, b, rtol, atol, equal_nan)))
+
+
+def _array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:
+    # jnp.array_equal compares shapes first (static, even when traced) and never concretizes.
+    return _concrete_bool(jnp.array_equal(a, b, equal_nan=equal_nan))
 
 
 def _c_strides(shape: tuple[int | None, ...], itemsize: int) -> tuple[int, ...]:

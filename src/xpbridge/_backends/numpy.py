@@ -110,9 +110,43 @@ _FAST_IMPORTS = {
 }
 
 
+def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
+    # array-api-compat 1.16 writes into array bounds (which fails on read-only ones); this
+    # never touches its inputs. The result keeps x's dtype, as the standard says.
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.integer):
+        info = np.iinfo(x.dtype)
+        # Python ints beyond the dtype's range bound nothing (and NumPy 2 refuses them).
+        if isinstance(min, int) and not isinstance(min, bool) and min <= info.min:
+            min = None
+        if isinstance(max, int) and not isinstance(max, bool) and max >= info.max:
+            max = None
+    result = x
+    if min is not None:
+        result = np.maximum(result, min)
+    if max is not None:
+        result = np.minimum(result, max)
+    result = result.astype(x.dtype, copy=result is x)
+    return result[()] if result.ndim == 0 else result  # NumPy scalars for 0-d, as NumPy does
+
+
+def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
+    # Read-only views: NumPy warns on any use of the writeable flag of broadcast views and
+    # will make them read-only; writing through them would write one element many times.
+    views = np.broadcast_arrays(*arrays)
+    for view in views:
+        view.flags.writeable = False
+    return tuple(views)
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["clip"] = _clip
+        self.overrides["broadcast_arrays"] = _broadcast_arrays
 
     @cached_property
     def module(self) -> Any:
@@ -121,6 +155,21 @@ class NumpyAdapter(Adapter):
     @cached_property
     def xp(self) -> Any:
         return compat_numpy
+
+    def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        # A ufunc without a loop for the inputs' dtypes: strings, objects, dates...
+        dtypes = getattr(exc, "dtypes", None)
+        if isinstance(exc, TypeError) and (
+            dtypes is not None or "not supported for the input types" in str(exc)
+        ):
+            names = ", ".join(str(d) for d in dtypes) if dtypes else "the inputs' dtypes"
+            msg = (
+                f"{function}: NumPy cannot compute this for {names}; xpbridge computes "
+                "with the array API dtypes (booleans, integers, floats, complex): convert "
+                "first, e.g. xb.astype(x, xb.float64)"
+            )
+            return UnsupportedDTypeError(msg)
+        return None
 
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         if path in _NATIVE_WHEN_PLAIN and hasattr(np, path):

@@ -12,7 +12,7 @@ import torch
 
 from .._dtypes import DTYPES
 from .._errors import CopyRequiredError, DeviceMismatchError, UnsupportedDTypeError
-from ._base import Adapter, Facts, Route
+from ._base import Adapter, Facts, Route, int_seed
 
 _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 
@@ -61,7 +61,9 @@ _NATIVE_WHEN_PLAIN: dict[str, str] = {
 }
 
 _UNSIGNED_WIDE = re.compile(r"not implemented for '(UInt(16|32|64))'")
-_DEVICE_MIX = "Expected all tensors to be on the same device"
+_DEVICE_MIX = re.compile(
+    r"Expected all tensors to be on the same device|is not on the expected device"
+)
 
 
 def _from_numpy(a: Any) -> Any:
@@ -112,9 +114,101 @@ def _fast_from_strict(x: Any) -> Any:
     return _fast_from_numpy(host)
 
 
+def _unique_all(x: Any, /) -> Any:
+    # array-api-compat has none (torch.unique cannot return first indices); the first index
+    # of each value is the smallest position whose inverse index points at it, which
+    # scatter_reduce("amin") finds deterministically.
+    from array_api_compat.common._aliases import UniqueAllResult
+
+    values, inverse, counts = torch.unique(x, return_inverse=True, return_counts=True)
+    flat = inverse.reshape(-1)
+    positions = torch.arange(flat.numel(), device=x.device)
+    first = torch.full((values.shape[0],), flat.numel(), dtype=torch.int64, device=x.device)
+    first = first.scatter_reduce(0, flat, positions, reduce="amin")
+    return UniqueAllResult(values, first, inverse.reshape(x.shape), counts)
+
+
+_WIDE_UNSIGNED = frozenset({torch.uint16, torch.uint32, torch.uint64})
+
+
+def _cast_standard(args: tuple[Any, ...], first: int, second: int) -> tuple[Any, ...]:
+    """`args` with the tensors at `first` and `second` cast to the standard's result dtype."""
+    from .._dtypes import standard_promotion
+
+    a, b = args[first], args[second]
+    names = [str(t.dtype).removeprefix("torch.") for t in (a, b)]
+    target = standard_promotion(*names)
+    if target is None:
+        msg = (
+            f"the standard does not promote {names[0]} with {names[1]}, and torch refuses to; "
+            "cast one of them first (xb.astype)"
+        )
+        raise UnsupportedDTypeError(msg)
+    cast = list(args)
+    cast[first], cast[second] = a.to(getattr(torch, target)), b.to(getattr(torch, target))
+    return tuple(cast)
+
+
+class _TorchRandom:
+    """Random numbers from a ``torch.Generator`` on the tensors' device."""
+
+    def __init__(self, seed: Any, device: Any) -> None:
+        self._device = torch.device(device) if device is not None else torch.get_default_device()
+        # The meta device holds no values, hence no generator.
+        self._generator = None
+        if self._device.type != "meta":
+            self._generator = torch.Generator(device=self._device)
+            self._generator.manual_seed(int_seed(seed))
+
+    def _options(self, dtype: str) -> dict[str, Any]:
+        dtype_object = getattr(torch, dtype)
+        return {"generator": self._generator, "dtype": dtype_object, "device": self._device}
+
+    def random(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.rand(shape, **self._options(dtype))
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.randn(shape, **self._options(dtype))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: str) -> Any:
+        return torch.randint(low, high, shape, **self._options(dtype))
+
+    def permutation(self, n: int) -> Any:
+        return torch.randperm(n, **self._options("int64"))
+
+
+# array-api-compat returns graph-less zeros for var/std over no axis (``axis=()``) and fails
+# for count_nonzero: there, each element is its own reduction.
+
+
+def _var(x: Any, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Any:
+    if axis == ():
+        return (x - x) / (1 - correction)  # 0 / (n - correction), keeping the graph
+    return compat_torch.var(x, axis=axis, correction=correction, keepdims=keepdims)
+
+
+def _std(x: Any, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Any:
+    if axis == ():
+        return torch.sqrt((x - x) / (1 - correction))
+    return compat_torch.std(x, axis=axis, correction=correction, keepdims=keepdims)
+
+
+def _count_nonzero(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    if axis == ():
+        return (x != 0).to(torch.int64)
+    return compat_torch.count_nonzero(x, axis=axis, keepdims=keepdims)
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overrides["unique_all"] = _unique_all
+        self.overrides["var"] = _var
+        self.overrides["std"] = _std
+        self.overrides["count_nonzero"] = _count_nonzero
 
     @cached_property
     def module(self) -> Any:
@@ -133,6 +227,29 @@ class TorchAdapter(Adapter):
         native_name = _NATIVE_WHEN_PLAIN.get(path)
         return None if native_name is None else getattr(torch, native_name)
 
+    def random_source(self, seed: Any, device: Any) -> Any:
+        return _TorchRandom(seed, self.native_device(device))
+
+    def promoting(
+        self, impl: Callable[..., Any], positions: tuple[int, ...]
+    ) -> Callable[..., Any]:
+        # torch refuses to promote uint16/32/64 with any other dtype, but casts them: cast
+        # both tensors to the standard's result dtype first.
+        first, second = positions[:2]
+
+        def promoted(*args: Any, **kwargs: Any) -> Any:
+            a, b = args[first], args[second]
+            if (
+                isinstance(a, torch.Tensor)
+                and isinstance(b, torch.Tensor)
+                and a.dtype != b.dtype
+                and (a.dtype in _WIDE_UNSIGNED or b.dtype in _WIDE_UNSIGNED)
+            ):
+                args = _cast_standard(args, first, second)
+            return impl(*args, **kwargs)
+
+        return promoted
+
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         text = str(exc)
         match = _UNSIGNED_WIDE.search(text)
@@ -144,9 +261,9 @@ class TorchAdapter(Adapter):
                 f"xb.astype(x, xb.int64), or compute in NumPy"
             )
             return UnsupportedDTypeError(msg)
-        if _DEVICE_MIX in text:
+        if _DEVICE_MIX.search(text):
             msg = (
-                f"{function}: the tensors are on different devices ({text.split('but found')[-1].strip()}); "
+                f"{function}: the tensors are on different devices ({text}); "
                 "xpbridge never moves data implicitly: move them with xb.to(x, 'torch', device=...)"
             )
             return DeviceMismatchError(msg)

@@ -28,7 +28,7 @@ def _describe(x: Any) -> tuple[str, str, tuple[Any, ...], str]:
 
 
 def _host(x: Any) -> np.ndarray[Any, Any]:
-    from .. import to_numpy
+    from .._convert import to_numpy
 
     if str(getattr(x, "dtype", "")).endswith("bfloat16"):
         from .. import float32
@@ -62,7 +62,9 @@ def _check_kind(
         msg = f"{prefix}shapes differ: actual {a_shape}, desired {d_shape}"
         raise AssertionError(msg)
     if check_0d and isinstance(actual, np.generic) != isinstance(desired, np.generic):
-        kinds = ["a NumPy scalar" if isinstance(v, np.generic) else "an array" for v in (actual, desired)]
+        kinds = [
+            "a NumPy scalar" if isinstance(v, np.generic) else "an array" for v in (actual, desired)
+        ]
         msg = f"{prefix}0-d-ness differs: actual is {kinds[0]}, desired is {kinds[1]}"
         raise AssertionError(msg)
     if check_device and a_device != d_device:
@@ -78,12 +80,14 @@ def assert_equal(
     check_namespace: bool = True,
     check_dtype: bool = True,
     check_shape: bool = True,
-    check_0d: bool = True,
+    check_0d: bool = False,
     check_device: bool = True,
 ) -> None:
     """Assert that `actual` and `desired` are the same kind of array holding equal values.
 
-    NaNs compare equal to NaNs. Each ``check_*`` flag turns one of the kind checks off.
+    NaNs compare equal to NaNs. Each ``check_*`` flag turns one of the kind checks off;
+    ``check_0d=True`` also requires both to be NumPy scalars or both arrays (NumPy's
+    reductions return scalars where the standard says 0-d arrays, so it is off by default).
 
     Examples
     --------
@@ -102,17 +106,18 @@ def assert_equal(
         check_device=check_device,
         err_msg=err_msg,
     )
-    np.testing.assert_array_equal(_host(actual), _host(desired), err_msg=err_msg, strict=check_shape)
+    # The kinds were checked above: NumPy's strict=True would compare dtypes even with
+    # check_dtype=False.
+    np.testing.assert_array_equal(_host(actual), _host(desired), err_msg=err_msg)
 
 
 def default_rtol(dtype_name: str) -> float:
     """The relative tolerance used when none is given: four times the square root of the
     dtype's machine epsilon (about 1.4e-3 for float32, 6e-8 for float64); 0 for exact dtypes."""
     if dtype_name in {"float16", "bfloat16", "float32", "float64"}:
-        eps = float(np.finfo(np.float32 if dtype_name == "bfloat16" else dtype_name).eps)
-        if dtype_name == "bfloat16":
-            eps = 2.0**-7
-        return 4 * eps**0.5
+        # bfloat16 has 8 bits of mantissa (NumPy has no finfo for it).
+        eps = 2.0**-7 if dtype_name == "bfloat16" else float(np.finfo(dtype_name).eps)
+        return float(4 * eps**0.5)
     if dtype_name in {"complex64", "complex128"}:
         return default_rtol("float32" if dtype_name == "complex64" else "float64")
     return 0.0
@@ -128,13 +133,15 @@ def assert_close(
     check_namespace: bool = True,
     check_dtype: bool = True,
     check_shape: bool = True,
-    check_0d: bool = True,
+    check_0d: bool = False,
     check_device: bool = True,
 ) -> None:
     """Assert that `actual` and `desired` are the same kind of array with close values.
 
     ``|actual - desired| <= atol + rtol * |desired|``, with ``rtol`` by default from the
-    dtype (:func:`default_rtol`), so float32 results are not held to float64 precision.
+    dtypes (:func:`default_rtol` of the less precise one), so float32 results are not held
+    to float64 precision and integer results are compared exactly. NaNs compare equal to
+    NaNs; the ``check_*`` flags are those of :func:`assert_equal`.
 
     Examples
     --------
@@ -154,10 +161,14 @@ def assert_close(
         err_msg=err_msg,
     )
     if rtol is None:
-        rtol = default_rtol(_describe(actual)[1])
+        rtol = max(default_rtol(_describe(actual)[1]), default_rtol(_describe(desired)[1]))
     np.testing.assert_allclose(
-        _host(actual), _host(desired), rtol=rtol, atol=atol, err_msg=err_msg, equal_nan=True,
-        strict=check_shape,
+        _host(actual),
+        _host(desired),
+        rtol=rtol,
+        atol=atol,
+        err_msg=err_msg,
+        equal_nan=True,
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from enum import Enum
 from typing import Any, Final
 
@@ -57,19 +56,20 @@ class Backend(Enum):
 
             if not torch.cuda.is_available():
                 return "no CUDA device here"
-        if self is Backend.CUPY:
+        if self is Backend.CUPY:  # needs CUDA: without CuPy, find_spec answered above
             try:
                 import cupy
 
                 cupy.cuda.runtime.getDeviceCount()
-            except Exception as exc:  # cupy raises its own CUDARuntimeError
+            except (ImportError, OSError, RuntimeError) as exc:
+                # CUDARuntimeError is a RuntimeError; a CuPy without CUDA libraries cannot import.
                 return f"CuPy cannot reach a CUDA device here ({type(exc).__name__})"
         return None
 
     def device(self) -> Any:
         """The device this member's arrays live on (None: the library's default)."""
         if self is Backend.TORCH_CUDA:
-            return "cuda"
+            return "cuda"  # needs CUDA: the member is skipped before anything asks
         if self is Backend.ARRAY_API_STRICT_DEVICE:
             import array_api_strict
 
@@ -90,10 +90,17 @@ class Backend(Enum):
 
 
 def required_backends() -> set[str]:
-    """Backends listed in :data:`REQUIRED_ENV` (library names)."""
-    listed = os.environ.get(REQUIRED_ENV, "")
-    return {name.strip() for name in listed.split(",") if name.strip()}
-
-
-def _imported(name: str) -> bool:
-    return name in sys.modules
+    """Backends listed in :data:`REQUIRED_ENV`: library names (``"torch"``) or member values
+    (``"torch:cuda"``). An unknown name is a ``ValueError``, so a typo cannot make the
+    requirement silently empty."""
+    listed = {name.strip() for name in os.environ.get(REQUIRED_ENV, "").split(",")}
+    listed.discard("")
+    known = {m.value for m in Backend} | {m.library for m in Backend}
+    unknown = sorted(listed - known)
+    if unknown:
+        msg = (
+            f"{REQUIRED_ENV} lists unknown backends {unknown}; use library names or Backend "
+            f"values: {', '.join(sorted(known))}"
+        )
+        raise ValueError(msg)
+    return listed

@@ -4,97 +4,264 @@ Enable it in a ``conftest.py``::
 
     pytest_plugins = ["xpbridge.testing.plugin"]
 
-Fixtures
---------
+Fixtures (session-scoped, so they combine with hypothesis' ``@given``)
+-----------------------------------------------------------------------
 ``backend``
-    A :class:`~xpbridge.testing.Backend` member, parametrized over every member; members
-    whose library is missing (or that need a GPU that is absent) are skipped, unless their
-    library is listed in ``XPBRIDGE_REQUIRED_BACKENDS``, which makes them fail instead.
+    A :class:`~xpbridge.testing.Backend` member, parametrized over every member; a member
+    whose library is not installed (or that needs a CUDA device that is absent) is skipped
+    with that reason, unless ``XPBRIDGE_REQUIRED_BACKENDS`` lists it, which fails it instead.
 ``xp``
-    An array API namespace for that backend (:func:`xpbridge.namespace`); for the variants,
-    its ``asarray`` makes float arrays that require grad (``torch:grad``), read-only arrays
-    (``numpy:readonly``) or arrays on a fake second device (``array_api_strict:device1``).
+    An array API namespace for that backend (:func:`xpbridge.namespace`). For the variants,
+    its creation functions (``asarray``, ``ones``, ``arange``...) make float arrays that
+    require grad (``torch:grad``), read-only arrays (``numpy:readonly``), or arrays on a fake
+    second device (``array_api_strict:device1``).
 ``device``
     A device of the backend that is *not* its default where one exists (torch's ``"meta"``,
-    array-api-strict's ``device1``), so a function that forgets to pass ``device=`` fails.
+    or CUDA for ``torch:cuda``; array-api-strict's ``device1``), so that a function that
+    forgets to pass ``device=`` on fails.
 
 Markers
 -------
-``@pytest.mark.skip_backend(backend, reason=...)`` and
-``@pytest.mark.xfail_backend(backend, reason=..., strict=True)`` take a member, its value
-(``"torch:grad"``) or a library name (``"torch"``: every torch member); both check their
-arguments. ``@pytest.mark.gpu`` marks tests that need CUDA.
+``@pytest.mark.skip_backend(*backends, reason=...)`` and
+``@pytest.mark.xfail_backend(*backends, reason=..., strict=True)`` take members, their
+values (``"torch:grad"``) or library names (``"torch"``: every torch member). A marker
+without a reason, with an unknown backend or on a test that uses none of the fixtures is an
+error of that test, not a silent no-op. ``@pytest.mark.gpu`` skips a test where neither torch
+nor CuPy reaches a CUDA device.
+
+Environment
+-----------
+``XPBRIDGE_REQUIRED_BACKENDS=numpy,torch,dask``: these must run here. Library names cover
+their CPU members (``torch`` means ``torch`` and ``torch:grad``); GPU members are listed by
+value (``torch:cuda``, ``cupy``). A listed backend that is missing fails its tests and the
+run, so a broken CI image cannot turn into a green, skipped run.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 
 from ._backends import REQUIRED_ENV, Backend, required_backends
 
-__all__ = ["mark_deviation"]
+__all__ = ["VariantNamespace", "mark_deviation"]
+
+_MARKERS = {
+    "skip_backend": "skip_backend(*backends, reason): skip the test on these backends",
+    "xfail_backend": (
+        "xfail_backend(*backends, reason, strict=True): expect the test to fail on these backends"
+    ),
+    "gpu": "gpu: the test needs a CUDA device (skipped without one)",
+}
+_FIXTURES = ("backend", "xp", "device")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "skip_backend(backend, *, reason): skip the test on one backend or library"
-    )
-    config.addinivalue_line(
-        "markers",
-        "xfail_backend(backend, *, reason, strict=True): expect the test to fail on one backend",
-    )
-    config.addinivalue_line("markers", "gpu: the test needs a CUDA device")
+    for line in _MARKERS.values():
+        config.addinivalue_line("markers", line)
+    try:
+        required_backends()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
-def _matches(target: Any, member: Backend) -> bool:
+@functools.cache
+def _missing(member: Backend) -> str | None:
+    return member.missing()
+
+
+def _required(member: Backend) -> bool:
+    listed = required_backends()
+    return member.value in listed or (member.library in listed and not member.needs_gpu)
+
+
+def _required_missing() -> list[str]:
+    return [
+        f"{member.value} ({why})"
+        for member in Backend
+        if _required(member) and (why := _missing(member)) is not None
+    ]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import importlib.util
+
+    installed = sorted(
+        {m.library for m in Backend if importlib.util.find_spec(m.library) is not None}
+    )
+    lines = [f"xpbridge backends installed: {', '.join(installed)}"]
+    listed = required_backends()
+    if listed:
+        lines.append(f"xpbridge backends required ({REQUIRED_ENV}): {', '.join(sorted(listed))}")
+    return lines
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A required backend that no test happened to ask for still fails the run.
+    quiet = {pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED}
+    if _required_missing() and session.exitstatus in quiet:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    missing = _required_missing()
+    if missing:
+        terminalreporter.write_line(
+            f"xpbridge: {REQUIRED_ENV} requires backends that are missing here: "
+            f"{'; '.join(missing)}",
+            red=True,
+        )
+
+
+# ---------------------------------------------------------------------- markers
+
+
+def _parse_target(target: Any, marker: str) -> set[Backend]:
     if isinstance(target, Backend):
-        return target is member
-    if not isinstance(target, str):
-        msg = f"skip_backend/xfail_backend take a Backend or its name, got {target!r}"
-        raise TypeError(msg)
-    if target == member.library:
-        return True
-    return Backend.parse(target) is member
+        return {target}
+    if isinstance(target, str):
+        members = {m for m in Backend if target == m.library}
+        if members:
+            return members
+        try:
+            return {Backend.parse(target)}
+        except ValueError as exc:
+            msg = f"@pytest.mark.{marker}: {exc}"
+            raise _MarkerError(msg) from None
+    msg = (
+        f"@pytest.mark.{marker} takes Backend members or their names ('torch', 'torch:grad'), "
+        f"got {target!r} of type {type(target).__name__}"
+    )
+    raise _MarkerError(msg)
 
 
-def _apply_markers(request: pytest.FixtureRequest, member: Backend) -> None:
-    for marker in request.node.iter_markers("skip_backend"):
-        reason = marker.kwargs.get("reason")
-        if not reason:
-            msg = "@pytest.mark.skip_backend needs a reason= saying why"
-            raise ValueError(msg)
-        if any(_matches(target, member) for target in marker.args):
-            pytest.skip(f"{member.value}: {reason}")
-    for marker in request.node.iter_markers("xfail_backend"):
-        reason = marker.kwargs.get("reason")
-        if not reason:
-            msg = "@pytest.mark.xfail_backend needs a reason= saying why"
-            raise ValueError(msg)
-        if any(_matches(target, member) for target in marker.args):
-            strict = marker.kwargs.get("strict", True)
-            request.applymarker(pytest.mark.xfail(reason=f"{member.value}: {reason}", strict=strict))
+class _MarkerError(Exception):
+    pass
 
 
-@pytest.fixture(params=list(Backend), ids=lambda member: member.value)
+def _read_marker(marker: pytest.Mark) -> tuple[set[Backend], str, bool]:
+    """The members a marker names, its reason and strictness; _MarkerError if misused."""
+    allowed = {"reason", "strict"} if marker.name == "xfail_backend" else {"reason"}
+    unknown = set(marker.kwargs) - allowed
+    if unknown:
+        msg = f"@pytest.mark.{marker.name} got unknown arguments {sorted(unknown)}"
+        raise _MarkerError(msg)
+    if not marker.args:
+        msg = f"@pytest.mark.{marker.name} needs at least one backend"
+        raise _MarkerError(msg)
+    reason = marker.kwargs.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        msg = f"@pytest.mark.{marker.name} needs reason='...' saying why, got {reason!r}"
+        raise _MarkerError(msg)
+    strict = marker.kwargs.get("strict", True)
+    if not isinstance(strict, bool):
+        msg = f"@pytest.mark.{marker.name}: strict must be True or False, got {strict!r}"
+        raise _MarkerError(msg)
+    members: set[Backend] = set()
+    for target in marker.args:
+        members |= _parse_target(target, marker.name)
+    return members, reason, strict
+
+
+def _member_of(item: pytest.Item) -> Backend | None:
+    callspec = getattr(item, "callspec", None)
+    value = None if callspec is None else callspec.params.get("backend")
+    if value is None:
+        return None
+    return Backend.parse(value)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Apply (and check) skip_backend/xfail_backend before fixtures are set up."""
+    if item.get_closest_marker("gpu") is not None:
+        _skip_without_gpu()
+    markers = [*item.iter_markers("skip_backend"), *item.iter_markers("xfail_backend")]
+    if not markers:
+        return
+    member = _member_of(item)
+    try:
+        if member is None:
+            names = ", ".join(sorted({m.name for m in markers}))
+            msg = (
+                f"@pytest.mark.{names} on a test that uses none of the fixtures "
+                f"{', '.join(_FIXTURES)}: it would do nothing"
+            )
+            raise _MarkerError(msg)
+        read = [(marker.name, *_read_marker(marker)) for marker in markers]
+    except _MarkerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    # As markers, so that pytest's own skipping plugin (which runs next) reports them at
+    # the test's location, like any skip or xfail.
+    for name, members, reason, strict in read:
+        if member not in members:
+            continue
+        if name == "skip_backend":
+            item.add_marker(pytest.mark.skip(reason=f"{member.value}: {reason}"))
+        else:
+            item.add_marker(pytest.mark.xfail(reason=f"{member.value}: {reason}", strict=strict))
+
+
+def _skip_without_gpu() -> None:
+    reasons = [_missing(Backend.TORCH_CUDA), _missing(Backend.CUPY)]
+    if all(reasons):
+        if any(_required(m) for m in (Backend.TORCH_CUDA, Backend.CUPY)):
+            pytest.fail(
+                f"needs a CUDA device, required by {REQUIRED_ENV}: {reasons[0]}; {reasons[1]}",
+                pytrace=False,
+            )
+        pytest.skip(f"needs a CUDA device: {reasons[0]}; {reasons[1]}")
+
+
+# ---------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session", params=list(Backend), ids=lambda member: member.value)
 def backend(request: pytest.FixtureRequest) -> Backend:
     """Each :class:`Backend` member in turn (see the module docstring)."""
     member: Backend = request.param
-    why = member.missing()
+    why = _missing(member)
     if why is not None:
-        if member.library in required_backends() and not member.needs_gpu:
-            pytest.fail(f"{member.value}: {why}, but {REQUIRED_ENV} requires {member.library}")
+        if _required(member):
+            pytest.fail(f"{member.value}: {why}, but {REQUIRED_ENV} requires it", pytrace=False)
         pytest.skip(f"{member.value}: {why}")
-    _apply_markers(request, member)
+    from .._backends import get_adapter
+
+    # Import the library now, once per session, rather than inside the first test (where
+    # seconds of `import torch` would count against hypothesis' deadline).
+    get_adapter(member.library)
     return member
 
 
+# Creation functions of the standard that make new arrays from scratch or from data.
+_CREATION = frozenset(
+    {
+        "arange",
+        "asarray",
+        "empty",
+        "empty_like",
+        "eye",
+        "from_dlpack",
+        "full",
+        "full_like",
+        "linspace",
+        "ones",
+        "ones_like",
+        "zeros",
+        "zeros_like",
+    }
+)
+
+
 class VariantNamespace:
-    """A backend namespace whose ``asarray`` makes the arrays of a :class:`Backend` variant."""
+    """A backend namespace whose creation functions make the arrays of a :class:`Backend`
+    variant (``torch:grad``: float arrays that require grad; ``numpy:readonly``: read-only
+    arrays). Everything else is the backend's namespace itself."""
 
     def __init__(self, member: Backend) -> None:
-        from .. import namespace
+        from .._namespace import namespace
 
         self._member = member
         self._namespace = namespace(member.library, device=member.device())
@@ -102,36 +269,48 @@ class VariantNamespace:
         self.__array_api_version__ = self._namespace.__array_api_version__
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._namespace, name)
+        value = getattr(self._namespace, name)
+        if name in _CREATION:
+            make = value
+
+            @functools.wraps(make)
+            def creation(*args: Any, **kwargs: Any) -> Any:
+                return self._variant(make(*args, **kwargs))
+
+            value = creation
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self) -> list[str]:
+        return dir(self._namespace)
 
     def __repr__(self) -> str:
         return f"<{self.__name__}>"
 
-    def asarray(self, obj: Any, /, **kwargs: Any) -> Any:
-        x = self._namespace.asarray(obj, **kwargs)
-        variant = self._member.variant
-        if variant == "grad" and (x.is_floating_point() or x.is_complex()):
-            if not x.requires_grad:
-                x = x.detach().clone().requires_grad_(True)
-        elif variant == "readonly":
-            import numpy as np
+    def _variant(self, x: Any) -> Any:
+        if self._member is Backend.TORCH_GRAD:
+            if (x.is_floating_point() or x.is_complex()) and not x.requires_grad:
+                # A fresh leaf: the caller's data stays untouched, the test can read .grad.
+                return x.detach().clone().requires_grad_(True)
+            return x
+        import numpy as np
 
-            x = np.array(x, copy=True)
-            x.flags.writeable = False
+        x = np.array(x, copy=True)
+        x.flags.writeable = False
         return x
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def xp(backend: Backend) -> Any:
     """The array API namespace of ``backend`` (see the module docstring)."""
-    if backend.variant in {"", "cuda", "device1"}:
-        from .. import namespace
+    if backend in {Backend.TORCH_GRAD, Backend.NUMPY_READONLY}:
+        return VariantNamespace(backend)
+    from .._namespace import namespace
 
-        return namespace(backend.library, device=backend.device())
-    return VariantNamespace(backend)
+    return namespace(backend.library, device=backend.device())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def device(backend: Backend) -> Any:
     """A non-default device of ``backend`` where it has one, else its only device."""
     if backend.library == "torch":
@@ -142,23 +321,26 @@ def device(backend: Backend) -> Any:
         import array_api_strict
 
         return array_api_strict.Device("device1")
-    from .. import namespace
+    from .._backends import get_adapter
 
-    return namespace(backend.library).__array_namespace_info__().default_device()
+    return get_adapter(backend.library).default_device()
 
 
 def mark_deviation(
-    request: pytest.FixtureRequest, backend: Backend | str, function: str, dtype: str | None = None
+    request: pytest.FixtureRequest, backend: Backend | str, function: str, dtype: Any = None
 ) -> None:
     """Mark the running test strict-xfail if the deviations registry lists this case.
 
     The registry (``xpbridge._deviations``) says where a backend cannot give the standard's
     answer; a case that starts working makes the strict xfail fail, so the registry stays
-    true.
+    true. `dtype` may be any dtype spelling.
     """
     from .._deviations import find
+    from .._dtypes import dtype_name
 
-    library = backend.library if isinstance(backend, Backend) else backend
-    found = find(library, function, dtype)
+    library = backend.library if isinstance(backend, Backend) else Backend.parse(backend).library
+    name = None if dtype is None else dtype_name(dtype)
+    found = find(library, function, name)
     if found is not None:
-        request.applymarker(pytest.mark.xfail(reason=found.reason, strict=True))
+        reason = f"{library} {function}: {found.reason}"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))

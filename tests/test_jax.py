@@ -1,0 +1,210 @@
+"""JAX specifics: dispatch on arrays and on tracers (``jit``, ``grad``, ``vmap``), DLPack
+conversions that respect immutability, and the 64-bit mode.
+
+Values across backends are the conformance suite's business; here the point is that code
+written with ``xb`` runs *inside* JAX's transformations and gives what ``jax.numpy`` gives.
+The suite runs with 64-bit mode on (tests/conftest.py); tests of the 32-bit behaviour turn
+it off for their own block with ``jax.enable_x64(False)``, which restores it on exit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import xpbridge as xb
+from xpbridge._errors import BridgeError, UnsupportedDTypeError, UnsupportedOperationError
+from xpbridge.testing import assert_close
+
+jax = pytest.importorskip("jax", reason="jax is not installed")
+import jax.numpy as jnp  # noqa: E402
+
+rng = np.random.default_rng(11)
+X = rng.standard_normal((5, 3))
+W = rng.standard_normal(3)
+
+
+def loss_xb(w: Any, x: Any) -> Any:
+    """A small model written with xb: it must work on arrays and on every kind of tracer."""
+    hidden = xb.tanh(xb.matmul(x, w))
+    penalty = xb.sum(xb.square(w)) * 0.1
+    return xb.mean(xb.square(hidden - 0.5)) + penalty + xb.max(xb.abs(w)) * 0.01
+
+
+def loss_jnp(w: Any, x: Any) -> Any:
+    hidden = jnp.tanh(x @ w)
+    return jnp.mean((hidden - 0.5) ** 2) + jnp.sum(w**2) * 0.1 + jnp.max(jnp.abs(w)) * 0.01
+
+
+class TestDispatch:
+    def test_results_are_jax_arrays_matching_numpy(self) -> None:
+        x = jnp.asarray(X)
+        result = xb.linalg.vector_norm(xb.exp(x) - xb.mean(x, axis=0), axis=1)
+        assert isinstance(result, jax.Array)
+        assert xb.backend_of(result) == "jax"
+        expected = np.linalg.norm(np.exp(X) - X.mean(0), axis=1)
+        assert_close(xb.to_numpy(result), expected)
+
+    def test_numpy_arguments_are_lifted_into_jax(self) -> None:
+        result = xb.add(jnp.asarray(X), X)
+        assert isinstance(result, jax.Array)
+        assert_close(xb.to_numpy(result), X + X)
+
+    def test_allclose_and_array_equal_give_python_bools_outside_tracing(self) -> None:
+        x = jnp.asarray(X)
+        assert xb.allclose(x, x + 1e-12) is True
+        assert xb.array_equal(x, x + 1) is False
+
+
+class TestTracers:
+    def test_jit_gives_the_eager_result(self) -> None:
+        w, x = jnp.asarray(W), jnp.asarray(X)
+        assert_close(jax.jit(loss_xb)(w, x), loss_xb(w, x))
+        assert_close(jax.jit(loss_xb)(w, x), loss_jnp(w, x))
+
+    def test_grad_through_xb_matches_jax_numpy(self) -> None:
+        w, x = jnp.asarray(W), jnp.asarray(X)
+        assert_close(jax.grad(loss_xb)(w, x), jax.grad(loss_jnp)(w, x))
+        assert_close(jax.jit(jax.grad(loss_xb))(w, x), jax.grad(loss_jnp)(w, x))
+
+    def test_vmap_through_xb(self) -> None:
+        ws = jnp.asarray(rng.standard_normal((4, 3)))
+        x = jnp.asarray(X)
+        batched = jax.vmap(loss_xb, in_axes=(0, None))(ws, x)
+        assert_close(batched, jnp.stack([loss_jnp(w, x) for w in ws]))
+
+    def test_dispatch_sees_tracers_as_jax(self) -> None:
+        seen: list[tuple[str, str]] = []
+
+        def f(x: Any) -> Any:
+            assert isinstance(x, jax.core.Tracer)
+            seen.append((xb.backend_of(x), xb.info(x).device))
+            y = xb.zeros_like(x) + xb.asarray([1.0, 2.0, 3.0], like=x)  # creation follows x
+            return xb.sum(xb.add(y, np.ones(3)))  # a NumPy constant is lifted in
+
+        assert float(jax.jit(f)(jnp.ones(3))) == 9.0
+        assert_close(jax.grad(lambda x: f(x) * x[0])(jnp.ones(3)), jnp.asarray([9.0, 0.0, 0.0]))
+        assert seen
+        assert all(entry == ("jax", "cpu") for entry in seen)
+
+    def test_allclose_and_array_equal_stay_traced_inside_jit(self) -> None:
+        @jax.jit
+        def checks(x: Any) -> Any:
+            return xb.allclose(x, x + 1e-12), xb.array_equal(x, x * 2)
+
+        close, equal = checks(jnp.asarray(X))
+        assert isinstance(close, jax.Array)
+        assert bool(close) is True
+        assert bool(equal) is False
+
+    @pytest.mark.parametrize("function", ["nonzero", "unique_values", "unique_counts"])
+    def test_data_dependent_shapes_inside_jit_name_the_fix(self, function: str) -> None:
+        call = getattr(xb, function)
+        with pytest.raises(UnsupportedOperationError, match="static size") as info:
+            jax.jit(call)(jnp.asarray([0.0, 1.0, 1.0]))
+        assert isinstance(info.value, TypeError)  # as JAX's own ConcretizationTypeError
+        assert function in str(info.value)
+        call(jnp.asarray([0.0, 1.0, 1.0]))  # and outside jit they work
+
+    def test_converting_a_tracer_out_of_jax_is_an_xpbridge_error(self) -> None:
+        def f(x: Any) -> Any:
+            return xb.to_numpy(x)
+
+        with pytest.raises(BridgeError, match="traced"):
+            jax.jit(f)(jnp.ones(2))
+
+
+class TestConversions:
+    def test_numpy_to_jax_copies_by_default(self) -> None:
+        a = X.copy()
+        j = xb.to_jax(a)
+        a[0, 0] = 100.0  # JAX arrays are immutable: the default copy keeps j unchanged
+        assert float(j[0, 0]) == X[0, 0]
+        plan = xb.plan(X, "jax")
+        assert plan.copies
+        assert "immutable" in str(plan)
+
+    def test_torch_to_jax_with_copy_false_shares_via_dlpack(self) -> None:
+        torch = pytest.importorskip("torch")
+        t = torch.arange(8.0, dtype=torch.float64)
+        j, plan = xb.to(t, "jax", copy=False, explain=True)
+        assert "dlpack" in str(plan).lower()
+        assert j.unsafe_buffer_pointer() == t.data_ptr()
+
+    def test_jax_to_numpy_is_a_read_only_view(self) -> None:
+        j = jnp.arange(6.0)
+        a = xb.to_numpy(j)
+        assert not a.flags.writeable
+        assert a.ctypes.data == j.unsafe_buffer_pointer()
+        with pytest.raises(ValueError, match="read-only"):
+            a[0] = 1.0
+
+    def test_jax_to_torch_copies_and_copy_false_is_refused(self) -> None:
+        pytest.importorskip("torch")
+        j = jnp.arange(6.0)
+        t = xb.to_torch(j)
+        assert t.data_ptr() != j.unsafe_buffer_pointer()
+        t[0] = 5.0  # writable, and the JAX array cannot see it
+        assert float(j[0]) == 0.0
+        with pytest.raises(xb.CopyRequiredError, match="immutable"):
+            xb.to_torch(j, copy=False)
+
+    def test_round_trip_keeps_values_and_dtype(self) -> None:
+        for dtype in ("float32", "float64", "int32", "int64", "complex128", "bool"):
+            a = (np.arange(6) % 3).astype(dtype)
+            back = xb.to_numpy(xb.to_jax(a))
+            assert back.dtype == a.dtype
+            np.testing.assert_array_equal(back, a)
+
+
+class TestImmutability:
+    def test_jax_facts_say_immutable(self) -> None:
+        facts = xb.info(jnp.ones(3))
+        assert facts.immutable
+        assert facts.readonly
+
+    def test_at_updates_return_new_arrays(self) -> None:
+        at = getattr(xb, "at", None)
+        if at is None:
+            pytest.skip("xb.at comes with the gradient branch (issue 4); this checks it on JAX")
+        x = jnp.arange(5.0)
+        y = at(x)[1:3].set(7.0)
+        assert isinstance(y, jax.Array)
+        assert_close(y, jnp.asarray([0.0, 7.0, 7.0, 3.0, 4.0]))
+        assert_close(x, jnp.arange(5.0))  # the input is unchanged
+        z = jax.jit(lambda v: at(v)[0].add(1.0))(x)
+        assert_close(z, jnp.asarray([1.0, 1.0, 2.0, 3.0, 4.0]))
+
+
+class TestX64:
+    def test_float64_is_refused_without_64_bit_mode(self) -> None:
+        with jax.enable_x64(False):
+            calls = [
+                lambda: xb.to_jax(np.arange(3.0)),
+                lambda: xb.zeros(3, dtype="float64", backend="jax"),
+                lambda: xb.astype(jnp.ones(3, dtype=jnp.float32), "float64"),
+                lambda: xb.asarray(np.arange(3), backend="jax"),  # int64 would narrow too
+            ]
+            for call in calls:
+                with pytest.raises(UnsupportedDTypeError, match="jax_enable_x64") as info:
+                    call()
+                assert isinstance(info.value, TypeError)
+        assert jax.config.read("jax_enable_x64")  # restored for the rest of the suite
+
+    def test_32_bit_data_works_without_64_bit_mode(self) -> None:
+        with jax.enable_x64(False):
+            j = xb.to_jax(X.astype(np.float32))
+            result = jax.jit(loss_xb)(xb.to_jax(W.astype(np.float32)), j)
+            assert result.dtype == jnp.float32
+            # Python floats take JAX's default float dtype, not a narrowed float64.
+            assert xb.asarray([1.0, 2.0], backend="jax").dtype == jnp.float32
+        expected = loss_jnp(jnp.asarray(W), jnp.asarray(X))
+        assert_close(np.asarray(result, dtype=np.float64), np.asarray(expected), rtol=1e-5)
+
+    def test_float64_round_trips_exactly_with_64_bit_mode(self) -> None:
+        with jax.enable_x64(True):
+            j = xb.to_jax(X)
+            assert j.dtype == jnp.float64
+            np.testing.assert_array_equal(xb.to_numpy(j), X)
