@@ -167,12 +167,20 @@ def _header(xpbridge: Any, torch_threads: int | None, quick: bool) -> str:
             f"load average at start {load}"
         ),
         f"- Python {platform.python_version()}; {', '.join(versions)}",
-        f"- xpbridge from `{Path(xpbridge.__file__).parent}`",
+        f"- xpbridge from `{_shown(Path(xpbridge.__file__).parent)}`",
         f"- torch pinned to {torch_threads} thread (`torch.set_num_threads(1)`)"
         if torch_threads is not None
         else "- torch not installed",
     ]
     return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository root when inside it (results are committed)."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _dir(path: Path) -> Path:
