@@ -119,7 +119,7 @@ def _importer(module_name: str) -> Callable[[], Any]:
     function loads its adapter, so the import must be a statement. Like import_module, it
     imports the module again if it was removed from ``sys.modules``.
     """
-    scope = {"__name__": __name__}
+    scope: dict[str, Any] = {"__name__": __name__}
     source = f"def load():\n    import {__name__}.{module_name} as module\n    return module\n"
     exec(compile(source, f"<xpbridge import of {module_name}>", "exec"), scope)  # noqa: S102
     load: Callable[[], Any] = scope["load"]
