@@ -46,6 +46,7 @@ from . import _config
 from ._backends import adapter_for_type, get_adapter, imported_adapters
 from ._errors import (
     BridgeError,
+    CopyRequiredError,
     DeviceMismatchError,
     MixedBackendError,
     UnknownArrayTypeError,
@@ -517,6 +518,12 @@ def reraise_translated(exc: Exception, owner: Adapter | type | None, path: str) 
     if adapter is None:
         return
     translated = adapter.translate_error(exc, path)
+    if translated is None and any(m in str(exc) for m in adapter.copy_refusals):
+        msg = (
+            f"{path}: copy=False, but {adapter.name} cannot do this without copying (the "
+            "array's strides allow no such view); pass copy=None to allow a copy"
+        )
+        translated = CopyRequiredError(msg)
     if translated is not None:
         raise translated from exc
 

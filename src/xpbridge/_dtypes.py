@@ -2,7 +2,9 @@
 
 ``xb.float32`` compares equal to the float32 dtype of every backend (``np.float32``,
 ``torch.float32``, ``jnp.float32``...), so ``x.dtype == xb.float32`` is true for a float32
-array of any library. It also carries the NumPy dtype as ``.dtype``, so NumPy accepts it
+array of NumPy, PyTorch, CuPy, Dask and JAX. (array-api-strict's dtypes answer ``False`` to
+any foreign object instead of deferring, so there write ``xb.float32 == x.dtype``, or use
+``xb.isdtype``.) It also carries the NumPy dtype as ``.dtype``, so NumPy accepts it
 directly (``np.zeros(3, dtype=xb.float32)``). Backends map it to their own dtype objects with
 :func:`dtype_name`, the one place that knows how each library spells a dtype's name.
 """

@@ -300,7 +300,7 @@ def item(x: Any, /) -> bool | int | float | complex:
     >>> xb.item(np.array([[2.5]]))
     2.5
     """
-    if isinstance(x, _SCALARS):
+    if type(x) in _SCALARS:  # exact types: np.float64 subclasses float but is NumPy's
         return x
     if _DIRECT.get(type(x)) is True:  # known library, eager, with .item(): the hot path
         if math.prod(x.shape) != 1:

@@ -107,6 +107,12 @@ def _load(spec: BackendSpec) -> Adapter:
             f"imported ({exc}); install it, e.g. `pip install xpbridge[{spec.name}]`"
         )
         raise BackendNotAvailableError(msg) from exc
+    except Exception as exc:  # a broken install: missing shared libraries, CUDA errors...
+        msg = (
+            f"backend {spec.name!r}: importing {spec.import_name!r} failed with "
+            f"{type(exc).__name__}: {exc}; the package is installed but broken here"
+        )
+        raise BackendNotAvailableError(msg) from exc
     adapter: Adapter = getattr(module, class_name)()
     return adapter
 

@@ -251,6 +251,10 @@ class Adapter:
         for the methods); by default NumPy's generator, its draws copied in."""
         return NumpyRandom(seed, lambda a: self.asarray(a, device=device))
 
+    #: How the library words "copy=False, but a copy is needed" (e.g. reshape), so that it
+    #: becomes a CopyRequiredError.
+    copy_refusals: ClassVar[tuple[str, ...]] = ()
+
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         """An xpbridge error explaining `exc` raised by the library in `function`, or None."""
         return None

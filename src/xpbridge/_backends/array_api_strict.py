@@ -10,6 +10,7 @@ import array_api_strict
 import numpy as np
 
 from .._dtypes import DTYPES
+from .numpy import writeable
 from ._base import Adapter, Facts, Route
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
@@ -52,6 +53,7 @@ def _negative_axis(function: Any) -> Any:
 class StrictAdapter(Adapter):
     name = "array_api_strict"
     array_type_name = "array_api_strict.Array"
+    copy_refusals = ("Incompatible shape for in-place modification",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -114,7 +116,7 @@ class StrictAdapter(Adapter):
             strides=host.strides,
             data_ptr=host.__array_interface__["data"][0],
             itemsize=host.itemsize,
-            readonly=not host.flags.writeable,
+            readonly=not writeable(host),
             c_contiguous=host.flags.c_contiguous,
             f_contiguous=host.flags.f_contiguous,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -139,9 +140,25 @@ def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
     return tuple(views)
 
 
+def writeable(a: Any) -> bool:
+    """Whether NumPy lets `a` be written, counting ``broadcast_arrays`` views as read-only.
+
+    NumPy warns (a FutureWarning) on any read of those views' writeable flag, and will make
+    them read-only; only broadcast (zero-stride) views carry that flag, so others read it
+    directly.
+    """
+    if 0 not in a.strides:
+        return bool(a.flags.writeable)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FutureWarning)
+        flag = bool(a.flags.writeable)
+    return flag and not caught
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
+    copy_refusals = ("Unable to avoid creating a copy",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -249,6 +266,7 @@ class NumpyAdapter(Adapter):
             )
         name = self.dtype_of(x)
         flags = x.flags
+        readonly = not writeable(x)
         return Facts(
             backend=self.name,
             dtype=name,
@@ -257,7 +275,7 @@ class NumpyAdapter(Adapter):
             strides=x.strides,
             data_ptr=x.__array_interface__["data"][0],
             itemsize=x.itemsize,
-            readonly=not flags.writeable,
+            readonly=readonly,
             c_contiguous=flags.c_contiguous,
             f_contiguous=flags.f_contiguous,
             byteswapped=not x.dtype.isnative,

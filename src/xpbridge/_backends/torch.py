@@ -94,8 +94,9 @@ def _tensor_to_numpy(t: Any) -> Any:
 
 def _fast_from_numpy(a: Any) -> Any:
     # torch.from_numpy would alias read-only memory (with only a warning): plan those.
-    # (NumPy scalars are read-only too.)
-    if not a.flags.writeable:
+    # (NumPy scalars are read-only too; zero-stride views may be broadcast ones, whose flag
+    # NumPy warns about: the planner reads it safely.)
+    if 0 in a.strides or not a.flags.writeable:
         return NotImplemented
     try:
         return torch.from_numpy(a)  # refuses byte-swapped, negatively strided, object arrays
@@ -202,6 +203,7 @@ def _count_nonzero(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> An
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
+    copy_refusals = ("view size is not compatible with input tensor",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -301,15 +303,22 @@ class TorchAdapter(Adapter):
         return found
 
     def native_device(self, device: Any) -> Any:
-        if device is None or isinstance(device, torch.device):
+        if device is None:
             return device
-        if isinstance(device, str | int):
+        if not isinstance(device, torch.device):
             try:
-                return torch.device(device)
+                device = torch.device(device if isinstance(device, str | int) else self.device_str(device))
             except RuntimeError as exc:
                 msg = f"torch does not know the device {device!r}: {exc}"
                 raise DeviceMismatchError(msg) from exc
-        return torch.device(self.device_str(device))
+        if device.type == "cuda" and not torch.cuda.is_available():
+            # torch would fail later with an AssertionError ("not compiled with CUDA").
+            msg = (
+                f"torch has no CUDA device here (this torch is {torch.__version__}, CUDA "
+                f"available: no); its devices are {[self.device_str(d) for d in self.devices()]}"
+            )
+            raise DeviceMismatchError(msg)
+        return device
 
     def device_str(self, device: Any) -> str:
         device = torch.device(device) if not isinstance(device, torch.device) else device
