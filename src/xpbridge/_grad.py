@@ -301,7 +301,8 @@ def item(x: Any, /) -> bool | int | float | complex:
     2.5
     """
     if type(x) in _SCALARS:  # exact types: np.float64 subclasses float but is NumPy's
-        return x
+        scalar: bool | int | float | complex = x
+        return scalar
     if _DIRECT.get(type(x)) is True:  # known library, eager, with .item(): the hot path
         if math.prod(x.shape) != 1:
             _check_one(x, math.prod(x.shape))

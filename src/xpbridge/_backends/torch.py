@@ -72,12 +72,13 @@ def _from_numpy(a: Any) -> Any:
     # torch.from_numpy takes ndarrays only; NumPy scalars become 0-d arrays first. The
     # planner never passes read-only memory (torch would alias it, warning only once).
     a = np.asarray(a)
-    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it
+    # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it.
+    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":
         return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
     return torch.from_numpy(a)
 
 
-_torch_from_dlpack = torch.from_dlpack  # type: ignore[attr-defined]
+_torch_from_dlpack = torch.from_dlpack
 
 
 def _from_buffer(x: Any) -> Any:
@@ -322,8 +323,9 @@ class TorchAdapter(Adapter):
 
     def device_str(self, device: Any) -> str:
         device = torch.device(device) if not isinstance(device, torch.device) else device
-        if device.type in {"cpu", "meta"}:
-            return device.type
+        kind: str = device.type
+        if kind in {"cpu", "meta"}:
+            return kind
         index = device.index
         if index is None and device.type == "cuda":
             index = torch.cuda.current_device()
@@ -393,7 +395,10 @@ class TorchAdapter(Adapter):
 
     def resolve_bit(self, bit: str) -> Callable[[Any], Any]:
         """The torch call that materializes a lazy ``conj`` or ``neg`` view."""
-        return torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
+        resolve: Callable[[Any], Any] = (
+            torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
+        )
+        return resolve
 
     def native_imports(self) -> dict[str, Route]:
         return {
