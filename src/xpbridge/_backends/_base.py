@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,6 +17,9 @@ import array_api_compat
 
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Adapter", "Facts", "NumpyRandom", "Route", "int_seed"]
 
@@ -203,7 +205,8 @@ class Adapter:
 
     @cached_property
     def xp(self) -> Any:
-        """The library's standard-conforming namespace (array-api-compat's where it fixes things)."""
+        """The library's standard-conforming namespace (array-api-compat's where it fixes
+        things)."""
         raise NotImplementedError
 
     @cached_property

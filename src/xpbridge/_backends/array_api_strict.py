@@ -10,8 +10,8 @@ import array_api_strict
 import numpy as np
 
 from .._dtypes import DTYPES
-from .numpy import writeable
 from ._base import Adapter, Facts, Route
+from .numpy import writeable
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 

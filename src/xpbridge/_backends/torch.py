@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat.torch as compat_torch
 import torch
@@ -13,6 +12,9 @@ import torch
 from .._dtypes import DTYPES
 from .._errors import CopyRequiredError, DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route, int_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 
