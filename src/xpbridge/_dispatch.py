@@ -131,9 +131,7 @@ class Function:
         roles = {p.name: p.role for p in self.params}
         # The parameters an implementation receives (routing ones removed). Set here, not a
         # cached_property: Python 3.11's takes a lock, which torch.compile cannot trace.
-        self._impl_params = tuple(
-            p for p in self.params if p.role not in {"backend", "like", "xp"}
-        )
+        self._impl_params = tuple(p for p in self.params if p.role not in {"backend", "like", "xp"})
         self._has_optional = any(
             not p.required and p.default is not _EMPTY for p in self._impl_params
         )

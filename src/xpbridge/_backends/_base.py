@@ -242,9 +242,7 @@ class Adapter:
         """
         return None
 
-    def promoting(
-        self, impl: Callable[..., Any], positions: tuple[int, ...]
-    ) -> Callable[..., Any]:
+    def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         """`impl` (a function whose arguments at `positions` combine by type promotion) made
         to promote as the standard says, where the library cannot itself."""
         return impl

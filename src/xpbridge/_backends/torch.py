@@ -235,9 +235,7 @@ class TorchAdapter(Adapter):
     def random_source(self, seed: Any, device: Any) -> Any:
         return _TorchRandom(seed, self.native_device(device))
 
-    def promoting(
-        self, impl: Callable[..., Any], positions: tuple[int, ...]
-    ) -> Callable[..., Any]:
+    def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         # torch refuses to promote uint16/32/64 with any other dtype, but casts them: cast
         # both tensors to the standard's result dtype first.
         first, second = positions[:2]
@@ -310,7 +308,9 @@ class TorchAdapter(Adapter):
             return device
         if not isinstance(device, torch.device):
             try:
-                device = torch.device(device if isinstance(device, str | int) else self.device_str(device))
+                device = torch.device(
+                    device if isinstance(device, str | int) else self.device_str(device)
+                )
             except RuntimeError as exc:
                 msg = f"torch does not know the device {device!r}: {exc}"
                 raise DeviceMismatchError(msg) from exc
