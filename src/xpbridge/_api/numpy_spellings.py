@@ -210,7 +210,7 @@ def _inexact(xp: Namespace, x: object) -> bool:
 def _float(xp: Namespace, x: ArrayT | complex) -> ArrayT:
     """`x` as a floating array: integers and booleans go to the default float dtype."""
     if isinstance(x, bool | int | float | complex):
-        return x  # type: ignore[return-value]
+        return x  # type: ignore[return-value]  # scalars pass through, weakly typed
     if _inexact(xp, x):
         return x
     return xp.astype(x, xp.__array_namespace_info__().default_dtypes()["real floating"])

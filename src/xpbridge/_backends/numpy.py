@@ -87,7 +87,7 @@ def _fast_from_dask(x: Any) -> Any:
         return NotImplemented
     from . import get_adapter
 
-    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]
+    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]  # DaskAdapter's
 
 
 def _jax_route() -> Callable[[Any], Any]:
