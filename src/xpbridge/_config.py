@@ -7,12 +7,14 @@ their own value, and each has a context manager that restores the previous value
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._errors import BridgeError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "GRAD_MODES",
@@ -46,7 +48,9 @@ class Defaults:
     device: Any = None
 
 
-_defaults: ContextVar[Defaults] = ContextVar("xpbridge_defaults", default=Defaults())
+# Defaults is frozen, so every context can share this one instance.
+_INITIAL_DEFAULTS: Final = Defaults()
+_defaults: ContextVar[Defaults] = ContextVar("xpbridge_defaults", default=_INITIAL_DEFAULTS)
 _mixing: ContextVar[MixingPolicy] = ContextVar("xpbridge_mixing", default="promote")
 _grad: ContextVar[GradMode] = ContextVar("xpbridge_grad_mode", default="preserve")
 

@@ -281,7 +281,7 @@ class _Planner:
         self.add(
             "compute",
             f"{self.source.name} evaluates the lazy array into new {host.name} memory",
-            self.source.compute,  # type: ignore[attr-defined]
+            self.source.compute,  # type: ignore[attr-defined]  # lazy: Dask's adapter
             copies=True,
         )
         self.current = host
@@ -293,7 +293,7 @@ class _Planner:
             self.add(
                 f"resolve {_BIT_NAMES.get(bit, bit)} view",
                 f"torch's lazy {bit} bit has no meaning outside torch",
-                self.source.resolve_bit(bit),  # type: ignore[attr-defined]
+                self.source.resolve_bit(bit),  # type: ignore[attr-defined]  # torch's adapter
                 copies=True,
             )
 

@@ -40,7 +40,7 @@ import linecache
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from . import _config
 from ._backends import adapter_for_type, get_adapter, imported_adapters
@@ -131,9 +131,7 @@ class Function:
         roles = {p.name: p.role for p in self.params}
         # The parameters an implementation receives (routing ones removed). Set here, not a
         # cached_property: Python 3.11's takes a lock, which torch.compile cannot trace.
-        self._impl_params = tuple(
-            p for p in self.params if p.role not in {"backend", "like", "xp"}
-        )
+        self._impl_params = tuple(p for p in self.params if p.role not in {"backend", "like", "xp"})
         self._has_optional = any(
             not p.required and p.default is not _EMPTY for p in self._impl_params
         )
@@ -543,19 +541,31 @@ def _unsupported(path: str, adapter: Adapter) -> Callable[..., Any]:
 # ---------------------------------------------------------------------- declaration
 
 
+@overload
+def array_function(stub: F, /) -> F: ...
+
+
+@overload
+def array_function(
+    *, promotes: Sequence[str] = (), namespace: str = "", backend_path: str | None = None
+) -> Callable[[F], F]: ...
+
+
 def array_function(
     stub: F | None = None,
+    /,
     *,
     promotes: Sequence[str] = (),
     namespace: str = "",
     backend_path: str | None = None,
-) -> Any:
+) -> F | Callable[[F], F]:
     """Declare a public function from its stub (see the module docstring).
 
     `promotes` names the array arguments whose dtypes combine by type promotion (the fast
     path may skip promotion only when their dtypes are identical). `namespace` is
-    ``"linalg"`` or ``"fft"`` for the extensions. The stub is returned unchanged; the public
-    function is built by :func:`materialize`.
+    ``"linalg"`` or ``"fft"`` for the extensions. The stub is returned unchanged (so type
+    checkers read the public function's signature from it); the public function is built
+    by :func:`materialize`.
     """
 
     def register(f: F) -> F:

@@ -73,8 +73,7 @@ class DType:
         """The NumPy dtype (what makes ``np.asarray(x, dtype=xb.float32)`` work)."""
         if self.name == "bfloat16":
             msg = (
-                "NumPy has no bfloat16 dtype; import ml_dtypes for one, or use "
-                "xb.float32 to widen"
+                "NumPy has no bfloat16 dtype; import ml_dtypes for one, or use xb.float32 to widen"
             )
             raise UnsupportedDTypeError(msg)
         return np.dtype(self.name)
@@ -157,9 +156,7 @@ def isdtype_name(name: str, kind: str | tuple[str | Any, ...] | Any) -> bool:
         return _TABLE[name][0] in _KIND_GROUPS[kind]
     other = dtype_name(kind, strict=False)
     if other is None:
-        msg = (
-            f"isdtype: kind must be a dtype or one of {sorted(_KIND_GROUPS)}, got {kind!r}"
-        )
+        msg = f"isdtype: kind must be a dtype or one of {sorted(_KIND_GROUPS)}, got {kind!r}"
         raise ValueError(msg)
     return other == name
 

@@ -8,8 +8,8 @@ xpbridge would catch (``TypeError``, ``ValueError``, ``BufferError``...), so
 from __future__ import annotations
 
 __all__ = [
-    "BridgeError",
     "BackendNotAvailableError",
+    "BridgeError",
     "CopyRequiredError",
     "DeviceMismatchError",
     "GradientBreakError",

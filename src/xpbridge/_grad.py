@@ -176,7 +176,7 @@ def _computed(x: Any, adapter: Adapter) -> tuple[Any, Adapter]:
         lazy = _LAZY[cls] = adapter.facts(x).lazy
     if not lazy:
         return x, adapter
-    value = adapter.compute(x)  # type: ignore[attr-defined]
+    value = adapter.compute(x)  # type: ignore[attr-defined]  # lazy: Dask's adapter
     return value, _owner(value, "compute")
 
 
@@ -301,7 +301,8 @@ def item(x: Any, /) -> bool | int | float | complex:
     2.5
     """
     if type(x) in _SCALARS:  # exact types: np.float64 subclasses float but is NumPy's
-        return x
+        scalar: bool | int | float | complex = x
+        return scalar
     if _DIRECT.get(type(x)) is True:  # known library, eager, with .item(): the hot path
         if math.prod(x.shape) != 1:
             _check_one(x, math.prod(x.shape))
@@ -326,7 +327,7 @@ def item(x: Any, /) -> bool | int | float | complex:
         # The standard's arrays have no .item(); a 0-d array converts with bool()/float()...
         scalar = adapter.xp.reshape(x, ())
         kind = np.dtype(adapter.dtype_of(x).replace("bfloat16", "float32")).kind
-        return _PYTHON_TYPE[kind](scalar)  # type: ignore[no-any-return]
+        return _PYTHON_TYPE[kind](scalar)  # type: ignore[no-any-return]  # a Python scalar
     except BridgeError:
         raise
     except _READ_ERRORS as exc:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ._backends._base import Adapter
+    from ._dispatch import Function
 
 __all__ = ["BackendNamespace", "namespace"]
 
@@ -29,7 +30,7 @@ _CONSTANTS: dict[str, Any] = {"e": math.e, "inf": math.inf, "nan": math.nan, "pi
 _NATIVE = ("can_cast", "finfo", "iinfo", "isdtype", "result_type", "__array_namespace_info__")
 
 
-def _registry() -> Any:
+def _registry() -> dict[str, Function]:
     from . import _api  # noqa: F401 - importing the declarations fills the registry
     from ._api import (  # noqa: F401
         creation,

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 
 __all__ = [
     "Array",
+    "ArrayAttributes",
     "ArrayT",
     "Axes",
     "BackendName",
@@ -35,10 +36,30 @@ DTypeLike: TypeAlias = Any
 DeviceLike: TypeAlias = Any
 #: One axis or several.
 Axes: TypeAlias = int | tuple[int, ...] | None
-#: A backend's name: ``"numpy"``, ``"torch"``, ``"cupy"``, ``"dask"``, ``"jax"``, ``"array_api_strict"``.
+#: A backend's name: ``"numpy"``, ``"torch"``, ``"cupy"``, ``"dask"``, ``"jax"`` or
+#: ``"array_api_strict"``.
 BackendName: TypeAlias = str
 #: An array API namespace (a module or an object with the standard's names).
 Namespace: TypeAlias = Any
+
+
+class ArrayAttributes(Protocol):
+    """The standard attributes of an array, as a generic body (see :mod:`xpbridge._dispatch`)
+    reads them.
+
+    ``ArrayT`` stays unbound in public signatures, since lists and Python scalars are accepted
+    there too; by the time a generic body runs, the dispatcher has turned them into arrays of
+    the call's backend, which is what a body says with ``cast("ArrayAttributes", x)``.
+    """
+
+    @property
+    def shape(self) -> tuple[int | None, ...]: ...
+
+    @property
+    def ndim(self) -> int: ...
+
+    @property
+    def dtype(self) -> Any: ...
 
 
 class SupportsDLPack(Protocol):

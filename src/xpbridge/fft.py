@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._lazy import dispatched_names, module_getattr
+from ._lazy import module_getattr
 
 if TYPE_CHECKING:
-    from ._api.fft import *  # noqa: F403
+    # Type checkers read the declarations; at run time __getattr__ builds each function on
+    # first use (tests/test_public_api.py checks these names against the registry).
+    from ._api.fft import (
+        fft,
+        fftfreq,
+        fftn,
+        fftshift,
+        hfft,
+        ifft,
+        ifftn,
+        ifftshift,
+        ihfft,
+        irfft,
+        irfftn,
+        rfft,
+        rfftfreq,
+        rfftn,
+    )
 
-__all__ = dispatched_names("fft")
+__all__ = [
+    "fft",
+    "fftfreq",
+    "fftn",
+    "fftshift",
+    "hfft",
+    "ifft",
+    "ifftn",
+    "ifftshift",
+    "ihfft",
+    "irfft",
+    "irfftn",
+    "rfft",
+    "rfftfreq",
+    "rfftn",
+]
 
 
 def __getattr__(name: str) -> Any:

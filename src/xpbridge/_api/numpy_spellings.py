@@ -9,7 +9,7 @@ positionally, ``dot`` contracts the last axis of `a` with the second-to-last of 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 import array_api_compat
 
@@ -18,7 +18,7 @@ from .._dispatch import array_function
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._typing import ArrayT, DTypeLike, Namespace
+    from .._typing import ArrayAttributes, ArrayT, DTypeLike, Namespace
 
 #: NumPy name -> standard name, for the exact synonyms.
 ALIASES: Final = {
@@ -60,7 +60,7 @@ def allclose(
 @array_function
 def array_equal(a: ArrayT, b: ArrayT, equal_nan: bool = False, *, xp: Namespace = None) -> bool:
     """Whether `a` and `b` have the same shape and elements (a Python bool)."""
-    if tuple(a.shape) != tuple(b.shape):
+    if tuple(_routed(a).shape) != tuple(_routed(b).shape):
         return False
     same = xp.equal(a, b)
     if equal_nan and _inexact(xp, a) and _inexact(xp, b):
@@ -104,11 +104,12 @@ def deg2rad(x: ArrayT, /, *, xp: Namespace = None) -> ArrayT:
 def dot(a: ArrayT, b: ArrayT, /, *, xp: Namespace = None) -> ArrayT:
     """NumPy's ``dot``: the matrix product for 2-d arrays, the inner product for 1-d, and in
     general a contraction of the last axis of `a` with the second-to-last axis of `b`."""
-    if a.ndim == 0 or b.ndim == 0:
+    ndim_a, ndim_b = _routed(a).ndim, _routed(b).ndim
+    if ndim_a == 0 or ndim_b == 0:
         return xp.multiply(a, b)
-    if a.ndim <= 2 and b.ndim <= 2:
+    if ndim_a <= 2 and ndim_b <= 2:
         return xp.matmul(a, b)
-    return xp.tensordot(a, b, axes=([a.ndim - 1], [max(b.ndim - 2, 0)]))
+    return xp.tensordot(a, b, axes=([ndim_a - 1], [max(ndim_b - 2, 0)]))
 
 
 @array_function
@@ -119,8 +120,7 @@ def einsum(subscripts: str, /, *operands: ArrayT) -> ArrayT:
 @array_function
 def hstack(arrays: Sequence[ArrayT], *, xp: Namespace = None) -> ArrayT:
     """The arrays joined column-wise (along axis 1, or axis 0 for 1-d arrays)."""
-    first = arrays[0]
-    return xp.concat(arrays, axis=0 if first.ndim == 1 else 1)
+    return xp.concat(arrays, axis=0 if _routed(arrays[0]).ndim == 1 else 1)
 
 
 @array_function
@@ -139,8 +139,9 @@ def isclose(
     finite = xp.logical_and(xp.isfinite(a), xp.isfinite(b))
     # Non-finite pairs are compared by equality; zeroing them first keeps NumPy from
     # warning about inf - inf.
-    zero = xp.zeros_like(finite, dtype=a.dtype)
-    a_finite, b_finite = xp.where(finite, a, zero), xp.where(finite, b, xp.astype(zero, b.dtype))
+    zero = xp.zeros_like(finite, dtype=_routed(a).dtype)
+    b_zero = xp.astype(zero, _routed(b).dtype)
+    a_finite, b_finite = xp.where(finite, a, zero), xp.where(finite, b, b_zero)
     with_tolerance = xp.less_equal(
         xp.abs(xp.subtract(a_finite, b_finite)), xp.add(atol, xp.multiply(rtol, xp.abs(b_finite)))
     )
@@ -171,7 +172,7 @@ def ravel(x: ArrayT, /, *, xp: Namespace = None) -> ArrayT:
 @array_function
 def swapaxes(x: ArrayT, axis1: int, axis2: int, /, *, xp: Namespace = None) -> ArrayT:
     """`x` with axes `axis1` and `axis2` interchanged."""
-    axes = list(range(x.ndim))
+    axes = list(range(_routed(x).ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return xp.permute_dims(x, tuple(axes))
 
@@ -179,7 +180,7 @@ def swapaxes(x: ArrayT, axis1: int, axis2: int, /, *, xp: Namespace = None) -> A
 @array_function
 def transpose(x: ArrayT, axes: Sequence[int] | None = None, *, xp: Namespace = None) -> ArrayT:
     """`x` with its axes permuted to `axes`, reversed when None (``numpy.transpose``)."""
-    order = tuple(range(x.ndim - 1, -1, -1)) if axes is None else tuple(axes)
+    order = tuple(range(_routed(x).ndim - 1, -1, -1)) if axes is None else tuple(axes)
     return xp.permute_dims(x, order)
 
 
@@ -192,18 +193,24 @@ def unique(x: ArrayT, /, *, xp: Namespace = None) -> ArrayT:
 @array_function
 def vstack(arrays: Sequence[ArrayT], *, xp: Namespace = None) -> ArrayT:
     """The arrays joined row-wise (1-d arrays become rows)."""
-    rows = [xp.reshape(a, (1, -1)) if a.ndim == 1 else a for a in arrays]
+    rows = [xp.reshape(a, (1, -1)) if _routed(a).ndim == 1 else a for a in arrays]
     return xp.concat(rows, axis=0)
 
 
+def _routed(x: object) -> ArrayAttributes:
+    """`x` as a generic body receives it: an array of the call's backend (the dispatcher
+    turns lists and Python scalars into arrays before the body runs)."""
+    return cast("ArrayAttributes", x)
+
+
 def _inexact(xp: Namespace, x: object) -> bool:
-    return bool(xp.isdtype(x.dtype, ("real floating", "complex floating")))  # type: ignore[attr-defined]
+    return bool(xp.isdtype(_routed(x).dtype, ("real floating", "complex floating")))
 
 
 def _float(xp: Namespace, x: ArrayT | complex) -> ArrayT:
     """`x` as a floating array: integers and booleans go to the default float dtype."""
     if isinstance(x, bool | int | float | complex):
-        return x  # type: ignore[return-value]
+        return x  # type: ignore[return-value]  # scalars pass through, weakly typed
     if _inexact(xp, x):
         return x
     return xp.astype(x, xp.__array_namespace_info__().default_dtypes()["real floating"])
@@ -213,4 +220,4 @@ def _array(xp: Namespace, value: ArrayT | complex, other: ArrayT | complex) -> A
     """`value` as an array next to `other` (a Python scalar takes `other`'s device)."""
     if not isinstance(value, bool | int | float | complex):
         return value
-    return xp.asarray(value, device=array_api_compat.device(other))  # type: ignore[no-any-return]
+    return xp.asarray(value, device=array_api_compat.device(other))

@@ -48,9 +48,7 @@ class BackendSpec:
 BACKENDS: Final = (
     BackendSpec("torch", (("torch", "Tensor"),), "torch:TorchAdapter", "torch", 50),
     BackendSpec("cupy", (("cupy", "ndarray"),), "cupy:CupyAdapter", "cupy", 40),
-    BackendSpec(
-        "jax", (("jax", "Array"), ("jax.core", "Tracer")), "jax:JaxAdapter", "jax", 30
-    ),
+    BackendSpec("jax", (("jax", "Array"), ("jax.core", "Tracer")), "jax:JaxAdapter", "jax", 30),
     BackendSpec("dask", (("dask.array", "Array"),), "dask:DaskAdapter", "dask", 20),
     BackendSpec(
         "array_api_strict",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,6 +17,9 @@ import array_api_compat
 
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Adapter", "Facts", "NumpyRandom", "Route", "int_seed"]
 
@@ -203,7 +205,8 @@ class Adapter:
 
     @cached_property
     def xp(self) -> Any:
-        """The library's standard-conforming namespace (array-api-compat's where it fixes things)."""
+        """The library's standard-conforming namespace (array-api-compat's where it fixes
+        things)."""
         raise NotImplementedError
 
     @cached_property
@@ -239,9 +242,7 @@ class Adapter:
         """
         return None
 
-    def promoting(
-        self, impl: Callable[..., Any], positions: tuple[int, ...]
-    ) -> Callable[..., Any]:
+    def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         """`impl` (a function whose arguments at `positions` combine by type promotion) made
         to promote as the standard says, where the library cannot itself."""
         return impl

@@ -10,8 +10,8 @@ import array_api_strict
 import numpy as np
 
 from .._dtypes import DTYPES
-from .numpy import writeable
 from ._base import Adapter, Facts, Route
+from .numpy import writeable
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
@@ -195,6 +195,7 @@ def _fast_from_dask(x: Any) -> Any:
         return NotImplemented
     from . import get_adapter
 
+    # NumPy always has a Dask route, so fast_import does not return None here.
     computed = get_adapter("numpy").fast_import("dask")(x)  # type: ignore[misc]
     return computed if computed is NotImplemented else _fast_from_numpy(computed)
 

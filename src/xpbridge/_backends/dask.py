@@ -17,7 +17,7 @@ import math
 import re
 import sys
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import array_api_compat.dask.array as compat_dask
 import dask
@@ -27,9 +27,6 @@ from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route
 from ._dask_ops import OVERRIDES
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 __all__ = ["DaskAdapter", "UnknownShapeError"]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat.numpy as compat_numpy
 import numpy as np
@@ -14,6 +13,9 @@ import numpy as np
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Standard functions whose array-api-compat version only forwards to NumPy when called with
 # arrays alone; NumPy's own function is exact there and saves the wrapper's call.
@@ -85,7 +87,7 @@ def _fast_from_dask(x: Any) -> Any:
         return NotImplemented
     from . import get_adapter
 
-    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]
+    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]  # DaskAdapter's
 
 
 def _jax_route() -> Callable[[Any], Any]:

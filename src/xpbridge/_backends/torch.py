@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat.torch as compat_torch
 import torch
@@ -13,6 +12,9 @@ import torch
 from .._dtypes import DTYPES
 from .._errors import CopyRequiredError, DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route, int_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 
@@ -72,12 +74,13 @@ def _from_numpy(a: Any) -> Any:
     # torch.from_numpy takes ndarrays only; NumPy scalars become 0-d arrays first. The
     # planner never passes read-only memory (torch would alias it, warning only once).
     a = np.asarray(a)
-    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it
+    # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it.
+    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":
         return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
     return torch.from_numpy(a)
 
 
-_torch_from_dlpack = torch.from_dlpack  # type: ignore[attr-defined]
+_torch_from_dlpack = torch.from_dlpack
 
 
 def _from_buffer(x: Any) -> Any:
@@ -232,9 +235,7 @@ class TorchAdapter(Adapter):
     def random_source(self, seed: Any, device: Any) -> Any:
         return _TorchRandom(seed, self.native_device(device))
 
-    def promoting(
-        self, impl: Callable[..., Any], positions: tuple[int, ...]
-    ) -> Callable[..., Any]:
+    def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         # torch refuses to promote uint16/32/64 with any other dtype, but casts them: cast
         # both tensors to the standard's result dtype first.
         first, second = positions[:2]
@@ -307,7 +308,9 @@ class TorchAdapter(Adapter):
             return device
         if not isinstance(device, torch.device):
             try:
-                device = torch.device(device if isinstance(device, str | int) else self.device_str(device))
+                device = torch.device(
+                    device if isinstance(device, str | int) else self.device_str(device)
+                )
             except RuntimeError as exc:
                 msg = f"torch does not know the device {device!r}: {exc}"
                 raise DeviceMismatchError(msg) from exc
@@ -322,8 +325,9 @@ class TorchAdapter(Adapter):
 
     def device_str(self, device: Any) -> str:
         device = torch.device(device) if not isinstance(device, torch.device) else device
-        if device.type in {"cpu", "meta"}:
-            return device.type
+        kind: str = device.type
+        if kind in {"cpu", "meta"}:
+            return kind
         index = device.index
         if index is None and device.type == "cuda":
             index = torch.cuda.current_device()
@@ -393,7 +397,10 @@ class TorchAdapter(Adapter):
 
     def resolve_bit(self, bit: str) -> Callable[[Any], Any]:
         """The torch call that materializes a lazy ``conj`` or ``neg`` view."""
-        return torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
+        resolve: Callable[[Any], Any] = (
+            torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
+        )
+        return resolve
 
     def native_imports(self) -> dict[str, Route]:
         return {

@@ -15,7 +15,9 @@ from .._backends import BACKENDS, available_backends, get_adapter
 from .._deviations import Deviation
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
+
+    from .._dispatch import Function
 
 __all__ = ["Support", "backend_support", "support_table"]
 
@@ -39,11 +41,10 @@ class Support:
     deviations: tuple[Deviation, ...] = ()
 
 
-def _declared() -> dict[str, object]:
+def _declared() -> dict[str, Function]:
     from .._namespace import _registry
 
-    registry: dict[str, object] = _registry()
-    return registry
+    return _registry()
 
 
 def _implemented(backend: str, path: str) -> bool:
@@ -136,7 +137,7 @@ def _default_columns() -> list[str]:
     return ["numpy", *(spec.name for spec in BACKENDS if spec.name != "numpy")]
 
 
-def _ordered(registry: dict[str, object]) -> list[str]:
+def _ordered(registry: Iterable[str]) -> list[str]:
     # Top-level functions first, then each extension (linalg, fft...), alphabetically.
     return sorted(registry, key=lambda path: (path.count("."), path))
 
