@@ -256,3 +256,16 @@ def test_mixed_kinds_follow_each_library(library: str) -> None:
     result = xb.add(ints, floats)
     assert xb.isdtype(result.dtype, "real floating")
     np.testing.assert_allclose(_host(result), [1.0, 2.0, 3.0])
+
+
+def test_einsum_promotes_mixed_dtypes_like_numpy() -> None:
+    # torch.einsum insists on one dtype; NumPy's promotes (float32 with float64 -> float64).
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6.0, dtype=torch.float32).reshape(2, 3).requires_grad_()
+    w = np.arange(3.0).reshape(3, 1)
+    result = xb.einsum("ij,jk->ik", t, w)
+    expected = np.einsum("ij,jk->ik", t.detach().numpy(), w)
+    assert result.dtype == torch.float64
+    np.testing.assert_allclose(result.detach().numpy(), expected)
+    result.sum().backward()
+    assert t.grad is not None

@@ -49,6 +49,7 @@ from ._errors import (
     CopyRequiredError,
     DeviceMismatchError,
     MixedBackendError,
+    RaggedSequenceError,
     UnknownArrayTypeError,
     UnsupportedDTypeError,
     UnsupportedOperationError,
@@ -487,7 +488,7 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
                 f"{path}: {param} is a ragged nested sequence (rows of different lengths); "
                 "pad the rows to one length or build the array row by row"
             )
-            raise _RaggedError(msg) from exc
+            raise RaggedSequenceError(msg) from exc
         msg = f"{path}: cannot make a {adapter.name} array of {param}: {exc}"
         raise UnknownArrayTypeError(msg) from exc
     try:
@@ -499,10 +500,6 @@ def coerce(value: Any, adapter: Adapter, path: str, param: str, device: Any = No
         )
         raise UnsupportedDTypeError(msg) from None
     return array
-
-
-class _RaggedError(BridgeError, ValueError):
-    pass
 
 
 def reraise_translated(exc: Exception, owner: Adapter | type | None, path: str) -> None:

@@ -14,6 +14,7 @@ __all__ = [
     "DeviceMismatchError",
     "GradientBreakError",
     "MixedBackendError",
+    "RaggedSequenceError",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
     "UnsupportedOperationError",
@@ -30,6 +31,10 @@ class UnknownArrayTypeError(BridgeError, TypeError):
 
 class BackendNotAvailableError(BridgeError, ImportError):
     """A backend was asked for by name but its library is not installed (or the name is unknown)."""
+
+
+class RaggedSequenceError(BridgeError, ValueError):
+    """A nested sequence has rows of different lengths, so it is no array."""
 
 
 class MixedBackendError(BridgeError, TypeError):

@@ -203,6 +203,15 @@ def _count_nonzero(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> An
     return compat_torch.count_nonzero(x, axis=axis, keepdims=keepdims)
 
 
+def _einsum(subscripts: str, /, *operands: Any) -> Any:
+    # torch.einsum requires one dtype; NumPy's promotes the operands (standard rules).
+    dtypes = {o.dtype for o in operands}
+    if len(dtypes) > 1:
+        common = compat_torch.result_type(*operands)
+        operands = tuple(o.to(common) for o in operands)
+    return torch.einsum(subscripts, *operands)
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
@@ -214,6 +223,7 @@ class TorchAdapter(Adapter):
         self.overrides["var"] = _var
         self.overrides["std"] = _std
         self.overrides["count_nonzero"] = _count_nonzero
+        self.overrides["einsum"] = _einsum
 
     @cached_property
     def module(self) -> Any:
