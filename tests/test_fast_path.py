@@ -53,8 +53,28 @@ def test_generated_hot_path_is_type_checks_and_one_lookup() -> None:
     assert hot.count("_fast[_t]") == 1
     for costly in ("isinstance", "**", "dict(", "getattr", "_d_"):
         assert costly not in hot, costly
-    # Options at their default are compared by identity, with literals where they can be.
-    assert "axis is None and dtype is None and keepdims is False" in inspect.getsource(xb.sum)
+    # Keyword-only options arrive in **_kw: the call without them checks one empty dict
+    # (no per-call filling of their defaults); given ones are read from it.
+    sum_source = inspect.getsource(xb.sum)
+    assert sum_source.startswith("def sum(x, /, **_kw):")
+    assert "if not _kw:" in sum_source
+    assert "if not _kw:" in inspect.getsource(xb.sort)
+
+
+def test_keyword_options_keep_python_semantics() -> None:
+    x = np.arange(6.0).reshape(2, 3)
+    # The public signature is the stub's, keyword-only parameters included.
+    params = inspect.signature(xb.sum).parameters
+    assert [p.kind for p in params.values()][1:] == [inspect.Parameter.KEYWORD_ONLY] * 3
+    assert xb.sum(x, axis=0, keepdims=True).shape == (1, 3)
+    assert xb.sum(x, axis=None).shape == ()  # a default given explicitly
+    assert float(xb.sum(x)) == 15.0
+    with pytest.raises(TypeError, match=r"sum\(\) got an unexpected keyword argument 'axes'"):
+        xb.sum(x, axes=0)
+    with pytest.raises(TypeError, match="positional argument"):
+        xb.sum(x, 0)  # keyword-only stays keyword-only
+    with pytest.raises(TypeError, match="unexpected keyword argument 'x'"):
+        xb.sum(x, x=x)  # x is positional-only
 
 
 def test_torch_binary_functions_check_dtypes_but_matmul_does_not() -> None:
