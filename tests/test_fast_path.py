@@ -123,6 +123,48 @@ def test_binary_fast_path_agrees_with_the_general_path(library: str, path: str) 
             _same_outcome(path, _arrays(library, d1, s1), _arrays(library, d2, s2))
 
 
+def _scalar_functions() -> list[str]:
+    """Every binary function that takes a Python scalar on either side."""
+    return sorted(
+        path
+        for path, f in REGISTRY.items()
+        if len(f.params) == 2
+        and all(p.required and p.role == "array" for p in f.params)
+        and any(p.scalar_ok for p in f.params)
+    )
+
+
+_SCALAR_VALUES = [True, 2, -3, 0.5, 1.5 - 2j, 1000]
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+@pytest.mark.parametrize("path", _scalar_functions())
+def test_array_scalar_calls_agree_with_the_general_path(library: str, path: str) -> None:
+    scalar_first = REGISTRY[path].params[0].scalar_ok
+    for dtype in _DTYPES:
+        for shape in [(), (2, 3)]:
+            x = _arrays(library, dtype, shape)
+            for value in _SCALAR_VALUES:
+                _same_outcome(path, x, value)
+                if scalar_first:
+                    _same_outcome(path, value, x)
+
+
+def test_array_scalar_calls_skip_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = np.arange(3.0)
+
+    def general(values: tuple[Any, ...]) -> Any:
+        msg = "took the general path"
+        raise AssertionError(msg)
+
+    monkeypatch.setitem(xb.multiply.__globals__, "_call", general)
+    np.testing.assert_array_equal(xb.multiply(x, 2.0), x * 2.0)
+    np.testing.assert_array_equal(xb.multiply(2.0, x), x * 2.0)
+    assert xb.multiply(x.astype(np.float32), 0.1).dtype == np.float32  # weakly typed
+    with pytest.raises(AssertionError, match="general path"):
+        xb.multiply(x, [1.0, 2.0, 3.0])  # a list is no scalar: the general path coerces it
+
+
 def test_torch_zero_d_promotion_follows_the_standard_not_torch() -> None:
     torch = pytest.importorskip("torch")
     x = torch.ones(3, dtype=torch.float32)

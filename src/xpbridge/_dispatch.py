@@ -67,6 +67,7 @@ REGISTRY: Final[dict[str, Function]] = {}
 
 _SCALAR_WORDS: Final = frozenset({"complex", "float", "int", "bool", "Scalar"})
 _SCALARS: Final = (bool, int, float, complex)
+_SCALAR_TYPES: Final = frozenset(_SCALARS)
 _EMPTY = inspect.Parameter.empty
 _BY_KEYWORD: Final = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -607,6 +608,7 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
         "_call": function.call,
         "_reraise": reraise_translated,
         "_path": function.path,
+        "_scalars": _SCALAR_TYPES,
     }
     header: list[str] = []
     keyword_only = False
@@ -637,7 +639,7 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
         scope["_unexpected"] = _unexpected_keyword
         body += [f"{p.name} = _kw.pop({p.name!r}, {_default(p)})" for p in options]
         body += ["if _kw:", f"    _unexpected({function.name!r}, _kw)"]
-    body += _full_body(function)
+    body += _scalar_body(function) + _full_body(function)
     values = ", ".join(p.name for p in function.params)
     body.append(f"return _call(({values},))" if values else "return _call(())")
     lines = [f"def {function.name}({', '.join(header)}):", *("    " + line for line in body)]
@@ -732,6 +734,33 @@ def _fast_body(function: Function) -> list[str]:
         lines += ["    " + line for line in [*inner, general]]
     else:
         lines += inner  # falls through to the general path below
+    return lines
+
+
+def _scalar_body(function: Function) -> list[str]:
+    """Binary functions of an array and a Python scalar (``xb.multiply(x, 0.5)``): the
+    general path would pass the scalar through unchanged (weakly typed) to the backend's
+    implementation, so call that implementation directly."""
+    params = function.params
+    if (
+        len(params) != 2
+        or not all(p.required and p.role == "array" for p in params)
+        or function.generic
+        or function.creation
+    ):
+        return []
+    first, second = (p.name for p in params)
+    lines = []
+    if params[1].scalar_ok:
+        lines += [f"if type({second}) in _scalars:"]
+        lines += [
+            "    " + line for line in _guarded_call(f"_f({first}, {second})", "_full", "_full_miss")
+        ]
+    if params[0].scalar_ok:
+        lines += [f"if type({first}) in _scalars:", f"    _t = type({second})"]
+        lines += [
+            "    " + line for line in _guarded_call(f"_f({first}, {second})", "_full", "_full_miss")
+        ]
     return lines
 
 
