@@ -13,7 +13,7 @@ from typing import Any
 
 from ._timing import compare
 
-__all__ = ["GOAL_NS", "DispatchRow", "run"]
+__all__ = ["EXTRA_OPS", "GOAL_NS", "DispatchRow", "run"]
 
 #: Goal: xpbridge adds at most this much over the direct call (one- and two-array calls).
 GOAL_NS = 100.0
@@ -26,7 +26,11 @@ _OPS: dict[str, tuple[str, str]] = {
     "matmul": ("m, m2", "lib.matmul(m, m2)"),
     "reshape": ("a, shape", "lib.reshape(a, shape)"),
     "where": ("c, a, b", "lib.where(c, a, b)"),
+    "multiply": ("a, 0.5", "lib.multiply(a, 0.5)"),
 }
+#: Rows beyond the issue's list, shown for what users write every day (an array and a
+#: Python scalar); the goal counts only the others.
+EXTRA_OPS = frozenset({"multiply"})
 _ARRAY_ARGS = {"a", "b", "c", "m", "m2"}
 
 
@@ -46,6 +50,10 @@ class DispatchRow:
     @property
     def xb_ratio(self) -> float:
         return (self.direct_ns + self.xb_ns) / self.direct_ns
+
+    @property
+    def in_goal(self) -> bool:
+        return self.op not in EXTRA_OPS
 
     @property
     def goal_met(self) -> bool:
