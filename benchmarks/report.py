@@ -49,7 +49,6 @@ def _ratio(r: float | None) -> str:
 _WHY = {
     ("torch", "add"): "dtype check: 2 reads of Tensor.dtype",
     ("torch", "where"): "dtype check: 2 reads of Tensor.dtype",
-    ("torch", "multiply"): "array-api-compat's torch function, exact for every scalar case",
 }
 
 

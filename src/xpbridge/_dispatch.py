@@ -149,6 +149,8 @@ class Function:
         self.fast: dict[type, Callable[..., Any] | None] = {}
         self.same: dict[type, Callable[..., Any]] = {}
         self.full: dict[type, Callable[..., Any]] = {}
+        #: Per array type: the callable of (array, Python scalar) calls.
+        self.scalar: dict[type, Callable[..., Any]] = {}
         self._impls: dict[str, Callable[..., Any]] = {}
         self._raw: dict[str, Callable[..., Any]] = {}
         self._unpromoted: dict[str, Callable[..., Any]] = {}
@@ -267,6 +269,20 @@ class Function:
         adapter = adapter_for_type(cls)
         entry = self._fallback_full if adapter is None else self.implementation(adapter)
         self.full[cls] = entry
+        return entry
+
+    def scalar_miss(self, cls: type) -> Callable[..., Any]:
+        """Fill the (array, Python scalar) table for arrays of type `cls`: the library's own
+        function where the adapter says it treats the scalar as the standard does (weakly
+        typed), else the implementation the general path would call."""
+        adapter = adapter_for_type(cls)
+        entry: Callable[..., Any]
+        if adapter is None:
+            entry = self._fallback_full
+        else:
+            native = adapter.scalar_implementation(self.backend_path)
+            entry = native if native is not None else self.implementation(adapter)
+        self.scalar[cls] = entry
         return entry
 
     def _fallback_fast(self, *required: Any) -> Any:
@@ -605,6 +621,8 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
         "_full": function.full,
         "_fast_miss": function.fast_miss,
         "_full_miss": function.full_miss,
+        "_scal": function.scalar,
+        "_scal_miss": function.scalar_miss,
         "_call": function.call,
         "_reraise": reraise_translated,
         "_path": function.path,
@@ -740,9 +758,13 @@ def _fast_body(function: Function) -> list[str]:
 
 
 def _scalar_body(function: Function) -> list[str]:
-    """Binary functions of an array and a Python scalar (``xb.multiply(x, 0.5)``): the
-    general path would pass the scalar through unchanged (weakly typed) to the backend's
-    implementation, so call that implementation directly."""
+    """Binary functions of an array and a Python scalar (``xb.multiply(x, 0.5)``).
+
+    The general path would pass the scalar through unchanged (weakly typed) to the
+    backend's implementation, so call that directly: (array, scalar) through its own
+    table (the library's function where the adapter says it is exact), (scalar, array)
+    through the implementation.
+    """
     params = function.params
     if (
         len(params) != 2
@@ -752,17 +774,14 @@ def _scalar_body(function: Function) -> list[str]:
     ):
         return []
     first, second = (p.name for p in params)
+    call = f"_f({first}, {second})"
     lines = []
     if params[1].scalar_ok:
         lines += [f"if type({second}) in _scalars:"]
-        lines += [
-            "    " + line for line in _guarded_call(f"_f({first}, {second})", "_full", "_full_miss")
-        ]
+        lines += ["    " + line for line in _guarded_call(call, "_scal", "_scal_miss")]
     if params[0].scalar_ok:
         lines += [f"if type({first}) in _scalars:", f"    _t = type({second})"]
-        lines += [
-            "    " + line for line in _guarded_call(f"_f({first}, {second})", "_full", "_full_miss")
-        ]
+        lines += ["    " + line for line in _guarded_call(call, "_full", "_full_miss")]
     return lines
 
 

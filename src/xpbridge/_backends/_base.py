@@ -242,6 +242,12 @@ class Adapter:
         """
         return None
 
+    def scalar_implementation(self, path: str) -> Callable[..., Any] | None:
+        """The library's own function for `path` called as ``f(array, python_scalar)``, where
+        that is exact (the scalar weakly typed, as the standard says); None: use
+        :meth:`implementation`."""
+        return None
+
     def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         """`impl` (a function whose arguments at `positions` combine by type promotion) made
         to promote as the standard says, where the library cannot itself."""

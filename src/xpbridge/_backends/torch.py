@@ -21,6 +21,32 @@ _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 # Standard name -> torch's own function, exact when called with arrays alone (options at
 # their defaults) whose dtypes are identical; array-api-compat's wrappers add ~1 us to fix
 # promotion, which identical dtypes never need.
+#: torch functions that take a Python scalar second (``f(tensor, 0.5)``) as the standard
+#: says: weakly typed, a "wrapped number" in torch's promotion. The others (maximum,
+#: atan2, logaddexp...) refuse scalars or promote them differently: array-api-compat's
+#: wrappers make a tensor of them first.
+_NATIVE_WITH_SCALAR: dict[str, str] = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "divide": "divide",
+    "pow": "pow",
+    "remainder": "remainder",
+    "floor_divide": "floor_divide",
+    "equal": "eq",
+    "not_equal": "ne",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "bitwise_and": "bitwise_and",
+    "bitwise_or": "bitwise_or",
+    "bitwise_xor": "bitwise_xor",
+    "bitwise_left_shift": "bitwise_left_shift",
+    "bitwise_right_shift": "bitwise_right_shift",
+    "copysign": "copysign",
+}
+
 _NATIVE_WHEN_PLAIN: dict[str, str] = {
     "add": "add",
     "subtract": "subtract",
@@ -240,6 +266,10 @@ class TorchAdapter(Adapter):
 
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         native_name = _NATIVE_WHEN_PLAIN.get(path)
+        return None if native_name is None else getattr(torch, native_name)
+
+    def scalar_implementation(self, path: str) -> Callable[..., Any] | None:
+        native_name = _NATIVE_WITH_SCALAR.get(path)
         return None if native_name is None else getattr(torch, native_name)
 
     def random_source(self, seed: Any, device: Any) -> Any:
