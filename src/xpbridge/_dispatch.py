@@ -24,7 +24,7 @@ Stubs without a body map to the backend's standard namespace function of the sam
 Calling a function
 ------------------
 Each declaration is compiled (on first use) into a function with exactly the stub's
-signature. Its fast path is one ``type()`` check per array argument, identity checks of
+signature. Its fast path is one type check per array argument, identity checks of
 the options against their defaults and one lookup in a per-type table, whose entries are
 resolved once per array type (often to the library's own function). Everything else, from
 Python scalars to mixed libraries, takes :meth:`Function.call`, which applies the mixing
@@ -38,6 +38,7 @@ import inspect
 import itertools
 import linecache
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -151,6 +152,9 @@ class Function:
         self.full: dict[type, Callable[..., Any]] = {}
         #: Per array type: the callable of (array, Python scalar) calls.
         self.scalar: dict[type, Callable[..., Any]] = {}
+        #: Where each table's entries sit in the rows of the generated code (`_ROWS`),
+        #: once the public function is compiled.
+        self.slots: dict[str, int] = {}
         self._impls: dict[str, Callable[..., Any]] = {}
         self._raw: dict[str, Callable[..., Any]] = {}
         self._unpromoted: dict[str, Callable[..., Any]] = {}
@@ -217,6 +221,13 @@ class Function:
 
         return normalized
 
+    def _remember(self, kind: str, cls: type, entry: Any) -> None:
+        """Put a table entry where the generated code reads it (the row of `cls`)."""
+        slot = self.slots.get(kind)
+        row = _ROWS.get(cls)
+        if slot is not None and row is not None:
+            row[slot] = entry
+
     def fast_miss(self, cls: type) -> Callable[..., Any] | None:
         """Fill the fast-path tables for arrays of type `cls` (first call with that type)."""
         adapter = adapter_for_type(cls)
@@ -240,10 +251,12 @@ class Function:
             ):
                 # Exact only for identical dtypes; the generated code checks them.
                 self.same[cls] = native
+                self._remember("same", cls, native)
                 entry = None
             elif native is not None:
                 entry = native
         self.fast[cls] = entry
+        self._remember("fast", cls, entry)
         return entry
 
     def _stub_defaults(self, impl: Callable[..., Any]) -> Callable[..., Any]:
@@ -269,6 +282,8 @@ class Function:
         adapter = adapter_for_type(cls)
         entry = self._fallback_full if adapter is None else self.implementation(adapter)
         self.full[cls] = entry
+        self._remember("full", cls, entry)
+        self._remember("rfull", cls, entry)
         return entry
 
     def scalar_miss(self, cls: type) -> Callable[..., Any]:
@@ -283,6 +298,7 @@ class Function:
             native = adapter.scalar_implementation(self.backend_path)
             entry = native if native is not None else self.implementation(adapter)
         self.scalar[cls] = entry
+        self._remember("scal", cls, entry)
         return entry
 
     def _fallback_fast(self, *required: Any) -> Any:
@@ -594,16 +610,127 @@ def array_function(
 
 _counter = itertools.count()
 
+# The tables of the generated code. Every public function's fast path reads its callables
+# from one row per array type, ``_ROWS[type(x)][slot]``: one dict lookup and one list index,
+# as cheap as a dict per function, and torch.compile then reaches every table by a single
+# route (one dict, one global scope), which it guards in C++ (one dict per function made it
+# check, on every call of a compiled function, that their keys are the same type object,
+# in Python). A slot not yet resolved for a type holds its `_Filler`.
+
+#: Array type -> its row: slot -> the callable (or None: see ``Function.fast``).
+_ROWS: dict[type, list[Any]] = {}
+#: Slot -> the filler a new row starts with.
+_FILLERS: list[_Filler] = []
+_ROWS_LOCK = threading.Lock()
+
+
+class _GeneralPath(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a filler when the call must take the general path (dtypes differ)."""
+
+
+class _Filler:
+    """The first call of one slot for one array type: resolves the slot, then calls it."""
+
+    __slots__ = ("function", "index", "kind")
+
+    def __init__(self, function: Function, kind: str, index: int) -> None:
+        # `index`: the positional argument whose class keys the row.
+        self.function, self.kind, self.index = function, kind, index
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        function, cls = self.function, args[self.index].__class__
+        if self.kind in {"fast", "same"}:
+            entry = function.fast_miss(cls)
+            if entry is None:
+                # The library's own function is exact only for identical dtypes (torch).
+                first, *others = (args[i] for i in function.promotes)
+                if any(first.dtype is not other.dtype for other in others):
+                    raise _GeneralPath
+                entry = function.same[cls]
+        elif self.kind == "scal":
+            entry = function.scalar_miss(cls)
+        else:
+            entry = function.full_miss(cls)
+        return entry(*args, **kwargs)
+
+
+def _new_row(cls: type) -> list[Any]:
+    """The row of a type met for the first time: every slot unresolved."""
+    row = _ROWS.setdefault(cls, list(_FILLERS))
+    if len(row) < len(_FILLERS):  # a function was compiled meanwhile
+        with _ROWS_LOCK:
+            _extend(row)
+    return row
+
+
+def _extend(row: list[Any]) -> None:
+    row.extend(_FILLERS[len(row) :])
+
+
+def _allocate_all_slots() -> None:
+    """Slots for every declared function at once (on the first compile), so that rows made
+    while torch.compile traces (symbolically, not extended by later compiles) are whole."""
+    for function in list(REGISTRY.values()):
+        if not function.slots:
+            _allocate_slots(function)
+
+
+def _allocate_slots(function: Function) -> None:
+    """Give `function` its slots in every row (old and new)."""
+    arrays = function.fast_arrays
+    carrier = next(
+        (i for i, p in enumerate(function._impl_params) if p.role == "array" and p.positional),
+        0,
+    )
+    indices = {
+        "fast": arrays[0] if arrays else 0,
+        "same": arrays[0] if arrays else 0,
+        "full": carrier,
+        "scal": 0,
+        "rfull": 1,
+    }
+    with _ROWS_LOCK:
+        for kind, index in indices.items():
+            function.slots[kind] = len(_FILLERS)
+            _FILLERS.append(_Filler(function, kind, index))
+        for row in list(_ROWS.values()):
+            _extend(row)
+
+
+#: The one global scope of every generated function (see `_ROWS`).
+_SCOPE: dict[str, Any] = {}
+
+
+def _shared_scope() -> dict[str, Any]:
+    if not _SCOPE:
+        _SCOPE.update(
+            _ROWS=_ROWS,
+            _new_row=_new_row,
+            _reraise=reraise_translated,
+            _scalars=_SCALAR_TYPES,
+            _unexpected=_unexpected_keyword,
+        )
+    return _SCOPE
+
 
 def materialize(path: str, module: str) -> Callable[..., Any]:
     """Compile the public function for `path` with exactly its stub's signature."""
     function = REGISTRY[path]
-    source, scope = _source(function)
+    if not _FILLERS:
+        _allocate_all_slots()
+    if not function.slots:  # declared after the first compile
+        _allocate_slots(function)
+    source, names = _source(function)
     filename = f"<xpbridge.{path} #{next(_counter)}>"
     # Let tracebacks and inspect.getsource show the generated code.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), scope)  # noqa: S102 - code built from our own stubs
-    public: Callable[..., Any] = scope[function.name]
+    scope = _shared_scope()
+    scope.update(names)
+    code = compile(source, filename, "exec")
+    exec(code, scope)  # noqa: S102 - code built from our own stubs
+    # Taken back out of the shared scope: a public function named like a builtin (sum,
+    # max...) must not shadow it for the other generated functions.
+    public: Callable[..., Any] = scope.pop(function.name)
     public.__doc__ = function.stub.__doc__
     public.__module__ = module
     public.__qualname__ = function.name
@@ -614,20 +741,10 @@ def materialize(path: str, module: str) -> Callable[..., Any]:
 
 
 def _source(function: Function) -> tuple[str, dict[str, Any]]:
-    """The text of the public function and the names it uses (its global scope)."""
-    scope: dict[str, Any] = {
-        "_fast": function.fast,
-        "_same": function.same,
-        "_full": function.full,
-        "_fast_miss": function.fast_miss,
-        "_full_miss": function.full_miss,
-        "_scal": function.scalar,
-        "_scal_miss": function.scalar_miss,
-        "_call": function.call,
-        "_reraise": reraise_translated,
-        "_path": function.path,
-        "_scalars": _SCALAR_TYPES,
-    }
+    """The text of the public function and the globals of its own that it uses (added to
+    the shared scope under names unique to it: ``_call3``, ``_d3_axis``)."""
+    tag = function.slots["fast"]
+    names: dict[str, Any] = {f"_call{tag}": function.call}
     header: list[str] = []
     keyword_only = False
     fast = _fast_body(function)
@@ -635,7 +752,7 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
     for i, p in enumerate(function.params):
         text = p.name
         if p.default is not _EMPTY:
-            scope[f"_d_{p.name}"] = p.default
+            names[_default_name(function, p)] = p.default
         if p in options:
             continue
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
@@ -644,7 +761,7 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
             header.append("*")
             keyword_only = True
         if p.default is not _EMPTY:
-            text += f"={_default(p)}"
+            text += f"={_default(function, p)}"
         header.append(text)
         following = function.params[i + 1].kind if i + 1 < len(function.params) else None
         if p.kind is inspect.Parameter.POSITIONAL_ONLY and following is not p.kind:
@@ -654,14 +771,13 @@ def _source(function: Function) -> tuple[str, dict[str, Any]]:
         # Keyword-only options arrive in **_kw: a call without them (the fast path) then
         # costs one empty dict instead of filling each default.
         header.append("**_kw")
-        scope["_unexpected"] = _unexpected_keyword
-        body += [f"{p.name} = _kw.pop({p.name!r}, {_default(p)})" for p in options]
+        body += [f"{p.name} = _kw.pop({p.name!r}, {_default(function, p)})" for p in options]
         body += ["if _kw:", f"    _unexpected({function.name!r}, _kw)"]
     body += _scalar_body(function) + _full_body(function)
     values = ", ".join(p.name for p in function.params)
-    body.append(f"return _call(({values},))" if values else "return _call(())")
+    body.append(f"return _call{tag}(({values},))" if values else f"return _call{tag}(())")
     lines = [f"def {function.name}({', '.join(header)}):", *("    " + line for line in body)]
-    return "\n".join(lines) + "\n", scope
+    return "\n".join(lines) + "\n", names
 
 
 def _keyword_options(function: Function) -> list[Param]:
@@ -681,38 +797,47 @@ def _unexpected_keyword(name: str, extra: dict[str, Any]) -> None:
     raise TypeError(msg)
 
 
-def _guarded_call(call: str, table: str, miss: str) -> list[str]:
-    """Look `_t` up in `table` (filling it on a miss), then run `call`, translating errors."""
+def _lookup(function: Function, kind: str) -> list[str]:
+    """``_f``: the callable of table `kind` for `_t` (its row made on first sight)."""
+    slot = function.slots[kind]
     return [
         "try:",
-        f"    _f = {table}[_t]",
+        f"    _f = _ROWS[_t][{slot}]",
         "except KeyError:",
-        f"    _f = {miss}(_t)",
-        *_translated(call),
+        f"    _f = _new_row(_t)[{slot}]",
     ]
 
 
-def _translated(call: str) -> list[str]:
+def _guarded_call(function: Function, call: str, kind: str) -> list[str]:
+    """Look up table `kind` for `_t`, then run `call`, translating errors."""
+    return [*_lookup(function, kind), *_translated(function, call)]
+
+
+def _translated(function: Function, call: str) -> list[str]:
     return [
         "try:",
         f"    return {call}",
         "except Exception as _exc:",
-        "    _reraise(_exc, _t, _path)",
+        f"    _reraise(_exc, _t, {function.path!r})",
         "    raise",
     ]
 
 
-def _default(p: Param) -> str:
+def _default_name(function: Function, p: Param) -> str:
+    return f"_d{function.slots['fast']}_{p.name}"
+
+
+def _default(function: Function, p: Param) -> str:
     """How the generated code spells `p`'s default: a literal for None, True and False (a
-    constant load, cheaper than a global one), else the ``_d_<name>`` global."""
+    constant load, cheaper than a global one), else its global."""
     if p.default is None or p.default is True or p.default is False:
         return repr(p.default)
-    return f"_d_{p.name}"
+    return _default_name(function, p)
 
 
-def _value(p: Param, options: list[Param]) -> str:
+def _value(function: Function, p: Param, options: list[Param]) -> str:
     """How the fast path passes `p` on to the general path (options not given: defaults)."""
-    return _default(p) if p in options else p.name
+    return _default(function, p) if p in options else p.name
 
 
 def _fast_body(function: Function) -> list[str]:
@@ -728,27 +853,40 @@ def _fast_body(function: Function) -> list[str]:
         return []
     arrays = [function.fast_params[i].name for i in function.fast_arrays]
     required = ", ".join(p.name for p in function.fast_params)
-    checks = [f"type({name}) is _t" for name in arrays[1:]]
+    checks = [f"{name}.__class__ is _t" for name in arrays[1:]]
     options = _keyword_options(function)
     checks += [
-        f"{p.name} is {_default(p)}" for p in function.params if not p.required and p not in options
+        f"{p.name} is {_default(function, p)}"
+        for p in function.params
+        if not p.required and p not in options
     ]
     if options:
         checks.append("not _kw")
-    general = f"return _call(({', '.join(_value(p, options) for p in function.params)},))"
-    inner = [
-        "try:",
-        "    _f = _fast[_t]",
-        "except KeyError:",
-        "    _f = _fast_miss(_t)",
-    ]
+    values = ", ".join(_value(function, p, options) for p in function.params)
+    general = f"return _call{function.slots['fast']}(({values},))"
     if len(function.promotes) > 1:
         # None: the library's own function is exact only for identical dtypes (torch).
         first, *others = (function.fast_params[i].name for i in function.promotes)
         differ = " or ".join(f"{first}.dtype is not {other}.dtype" for other in others)
-        inner += ["if _f is None:", f"    if {differ}:", f"        {general}", "    _f = _same[_t]"]
+        inner = [
+            "try:",
+            "    _r = _ROWS[_t]",
+            "except KeyError:",
+            "    _r = _new_row(_t)",
+            f"_f = _r[{function.slots['fast']}]",
+            "if _f is None:",
+            f"    if {differ}:",
+            f"        {general}",
+            f"    _f = _r[{function.slots['same']}]",
+        ]
+    else:
+        inner = _lookup(function, "fast")
     inner += ["try:", f"    return _f({required})", "except Exception:", "    pass"]
-    lines = [f"_t = type({arrays[0]})"]
+    # ``x.__class__``, not ``type(x)``: as fast (a specialized attribute load in CPython 3.11)
+    # and torch.compile then guards the table lookup in C++ (``type(x)`` reaches the class
+    # through a second route, torch's module, and costs a Python-level aliasing guard on
+    # every compiled call).
+    lines = [f"_t = {arrays[0]}.__class__"]
     if checks:
         lines.append(f"if {' and '.join(checks)}:")
         lines += ["    " + line for line in [*inner, general]]
@@ -777,11 +915,13 @@ def _scalar_body(function: Function) -> list[str]:
     call = f"_f({first}, {second})"
     lines = []
     if params[1].scalar_ok:
+        # type(), not __class__, for the scalar: torch.compile mis-guards ``float.__class__``
+        # membership in a frozenset (its guard fails on the frame that made it).
         lines += [f"if type({second}) in _scalars:"]
-        lines += ["    " + line for line in _guarded_call(call, "_scal", "_scal_miss")]
+        lines += ["    " + line for line in _guarded_call(function, call, "scal")]
     if params[0].scalar_ok:
-        lines += [f"if type({first}) in _scalars:", f"    _t = type({second})"]
-        lines += ["    " + line for line in _guarded_call(call, "_full", "_full_miss")]
+        lines += [f"if type({first}) in _scalars:", f"    _t = {second}.__class__"]
+        lines += ["    " + line for line in _guarded_call(function, call, "rfull")]
     return lines
 
 
@@ -799,4 +939,4 @@ def _full_body(function: Function) -> list[str]:
     ):
         return []
     args = [p.name if p.positional else f"{p.name}={p.name}" for p in function._impl_params]
-    return _guarded_call(f"_f({', '.join(args)})", "_full", "_full_miss")
+    return _guarded_call(function, f"_f({', '.join(args)})", "full")
