@@ -150,6 +150,9 @@ class Function:
         self.fast: dict[type, Callable[..., Any] | None] = {}
         self.same: dict[type, Callable[..., Any]] = {}
         self.full: dict[type, Callable[..., Any]] = {}
+        #: Per array type: the full call's callable when no dtype or device is given (no
+        #: spelling to translate).
+        self.full_raw: dict[type, Callable[..., Any]] = {}
         #: Per array type: the callable of (array, Python scalar) calls.
         self.scalar: dict[type, Callable[..., Any]] = {}
         #: Where each table's entries sit in the rows of the generated code (`_ROWS`),
@@ -284,6 +287,19 @@ class Function:
         self.full[cls] = entry
         self._remember("full", cls, entry)
         self._remember("rfull", cls, entry)
+        return entry
+
+    def full_raw_miss(self, cls: type) -> Callable[..., Any]:
+        """Fill the table of full calls without dtype or device for arrays of type `cls`."""
+        adapter = adapter_for_type(cls)
+        entry: Callable[..., Any]
+        if adapter is None:
+            entry = self._fallback_full
+        else:
+            self.implementation(adapter)
+            entry = self._raw[adapter.name]
+        self.full_raw[cls] = entry
+        self._remember("fullraw", cls, entry)
         return entry
 
     def scalar_miss(self, cls: type) -> Callable[..., Any]:
@@ -649,6 +665,8 @@ class _Filler:
                 entry = function.same[cls]
         elif self.kind == "scal":
             entry = function.scalar_miss(cls)
+        elif self.kind == "fullraw":
+            entry = function.full_raw_miss(cls)
         else:
             entry = function.full_miss(cls)
         return entry(*args, **kwargs)
@@ -686,6 +704,7 @@ def _allocate_slots(function: Function) -> None:
         "fast": arrays[0] if arrays else 0,
         "same": arrays[0] if arrays else 0,
         "full": carrier,
+        "fullraw": carrier,
         "scal": 0,
         "rfull": 1,
     }
@@ -939,4 +958,11 @@ def _full_body(function: Function) -> list[str]:
     ):
         return []
     args = [p.name if p.positional else f"{p.name}={p.name}" for p in function._impl_params]
-    return _guarded_call(function, f"_f({', '.join(args)})", "full")
+    call = f"_f({', '.join(args)})"
+    spellings = [p.name for p in function._impl_params if p.role in {"dtype", "device"}]
+    if not spellings:
+        return _guarded_call(function, call, "full")
+    # No dtype or device given: nothing to translate, so the untranslating callable.
+    plain = " and ".join(f"{name} is None" for name in spellings)
+    raw = ["    " + line for line in _guarded_call(function, call, "fullraw")]
+    return [f"if {plain}:", *raw, *_guarded_call(function, call, "full")]
