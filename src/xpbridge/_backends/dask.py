@@ -25,7 +25,9 @@ import array_api_compat.dask.array as compat_dask
 import dask
 import dask.array as da
 import numpy as np
+from dask.array.core import finalize as dask_finalize
 from dask.array.core import normalize_chunks, slices_from_chunks
+from dask.core import flatten
 
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedOperationError
@@ -198,8 +200,16 @@ class DaskAdapter(Adapter):
     def random_source(self, seed: Any, device: Any) -> Any:
         return _DaskRandom(seed)
 
-    def compute(self, x: Any) -> Any:
-        """Evaluate `x` into a NumPy (or CuPy) array in new memory, on the current scheduler."""
+    def compute(self, x: Any, empty: Callable[[tuple[int, ...], Any], Any] | None = None) -> Any:
+        """Evaluate `x` into a NumPy (or CuPy) array in new memory, on the current scheduler.
+
+        With `empty` (``empty(shape, dtype)``, new NumPy memory laid out as a target library
+        wants it, e.g. aligned for JAX to alias) the blocks of NumPy-backed arrays of known
+        shape are assembled into that memory: still one copy.
+        """
+        if empty is not None and type(x._meta) is np.ndarray and not math.isnan(x.size):
+            (result,) = dask.compute(_Assembled(x, empty))
+            return result
         result = x.compute()
         flags = getattr(result, "flags", None)
         if flags is not None and not flags.owndata:
@@ -314,6 +324,47 @@ class _FastThroughNumpy:
         if view is NotImplemented or view.dtype not in _HELD:
             return NotImplemented
         return _from_array(view, None)
+
+
+class _Assembled:
+    """A Dask collection: the array `x` computed into ``empty(x.shape, x.dtype)``.
+
+    Dask's collection protocol with `x`'s own graph, scheduler and optimization; only the
+    final step differs (Dask's own concatenates into memory it allocates). It runs where
+    Dask runs that step (a worker, on a distributed cluster), never writes into memory it
+    did not allocate, and computes once, however many blocks.
+    """
+
+    def __init__(self, x: Any, empty: Callable[[tuple[int, ...], Any], Any]) -> None:
+        self.x, self.empty = x, empty
+
+    def __dask_graph__(self) -> Any:
+        return self.x.__dask_graph__()
+
+    def __dask_keys__(self) -> Any:
+        return self.x.__dask_keys__()
+
+    def __dask_layers__(self) -> Any:
+        return self.x.__dask_layers__()
+
+    def __dask_tokenize__(self) -> Any:
+        return ("xpbridge-assembled", self.x.name)
+
+    __dask_optimize__ = staticmethod(da.Array.__dask_optimize__)
+    __dask_scheduler__ = staticmethod(da.Array.__dask_scheduler__)
+
+    def __dask_postcompute__(self) -> Any:
+        return _assemble, (self.x.shape, self.x.chunks, self.x.dtype, self.empty)
+
+
+def _assemble(blocks: Any, shape: Any, chunks: Any, dtype: Any, empty: Any) -> Any:
+    """The computed blocks (nested lists, as the keys) copied into ``empty(shape, dtype)``."""
+    out = empty(shape, dtype)
+    for where, block in zip(slices_from_chunks(chunks), flatten(blocks), strict=True):
+        if np.shape(block) != out[where].shape:  # a graph whose metadata lies: Dask's way
+            return dask_finalize(blocks)
+        out[where] = block
+    return out
 
 
 class _FromArray:
