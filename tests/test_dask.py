@@ -310,6 +310,55 @@ class TestConversions:
         assert view.compute()[0, 0] == 1000.0
         assert snapshot.compute()[0, 0] == TALL[0, 0]
 
+    @pytest.mark.parametrize(
+        "values",
+        [TALL, VEC, np.float64(2.5) * np.ones(()), np.zeros((0, 3)), TALL[::-1, ::2], INTS],
+        ids=["2d", "1d", "0d", "empty", "strided", "ints"],
+    )
+    @pytest.mark.parametrize("chunks", [None, 2, -1], ids=["auto", "small", "whole"])
+    def test_to_dask_views_the_input_and_compute_never_hands_it_back(
+        self, values: Any, chunks: Any
+    ) -> None:
+        source = values.copy() if values.ndim else np.array(values)
+        x = xb.to_dask(source, chunks=chunks)
+        graph_values = [v for v in dict(x.dask).values() if isinstance(v, np.ndarray)]
+        assert graph_values, "the chunks should sit in the graph as NumPy views"
+        assert all(v is not source for v in graph_values)
+        assert all(v.base is not None or v.size == 0 for v in graph_values)
+        for result in (x.compute(), xb.to_numpy(x), xb.to_numpy(x, copy=True)):
+            assert result is not source
+            assert not np.shares_memory(result, source)
+            np.testing.assert_array_equal(result, source)
+        if source.size:  # views: a write before computing shows in the result
+            source[(0,) * source.ndim] = 100
+            assert xb.to_numpy(x)[(0,) * source.ndim] == 100
+
+    def test_fast_and_planned_routes_to_dask_agree(self) -> None:
+        torch = pytest.importorskip("torch")
+        jnp = pytest.importorskip("jax.numpy")
+        strict = pytest.importorskip("array_api_strict")
+        big = np.arange(3 * 2**14, dtype=np.float32).reshape(3, -1)
+        sources = [TALL, big, torch.asarray(TALL), jnp.asarray(VEC), strict.asarray(INTS)]
+        with dask.config.set({"array.chunk-size": "16KiB"}):  # "auto" makes several chunks
+            for source in sources:
+                fast = xb.to(source, "dask")
+                planned, plan = xb.to(source, "dask", explain=True)
+                assert plan.shares_memory
+                assert fast.chunks == planned.chunks
+                assert fast.dtype == planned.dtype
+                assert fast.name != planned.name  # random names: the contents may change
+                np.testing.assert_array_equal(fast.compute(), planned.compute())
+            assert xb.to(big, "dask").npartitions > 1
+
+    def test_fast_route_to_dask_leaves_refusals_to_the_planner(self) -> None:
+        torch = pytest.importorskip("torch")
+        with pytest.raises(xb.GradientBreakError):
+            xb.to(torch.ones(3, requires_grad=True), "dask")
+        detached = xb.to(torch.ones(3, requires_grad=True), "dask", detach=True)
+        np.testing.assert_array_equal(detached.compute(), np.ones(3, np.float32))
+        big_endian = TALL.astype(">f8")
+        np.testing.assert_array_equal(xb.to(big_endian, "dask").compute(), TALL)
+
     def test_to_numpy_computes_once_into_new_memory(self) -> None:
         source = TALL.copy()
         for chunks in [(6, 4), (3, 2), 1]:

@@ -156,6 +156,17 @@ def test_a_larger_than_chunk_computation_never_holds_the_array(client: Any) -> N
         assert_close(np.asarray(value), np.asarray(expected), check_0d=False)
 
 
+def test_conversions_compute_on_the_cluster(client: Any) -> None:
+    # to_dask puts chunk views in the graph; to_jax computes the blocks on the workers and
+    # assembles them (above a megabyte, into memory JAX aliases); both travel.
+    jax = pytest.importorskip("jax")
+    source = np.arange(600 * 500, dtype=np.float64).reshape(600, 500)
+    x = xb.to_dask(source, chunks=(250, 200)) * 2
+    for result in (xb.to(x, "jax"), xb.to(x, "jax", copy=True), xb.to(x, "numpy")):
+        assert isinstance(result, (jax.Array, np.ndarray))
+        np.testing.assert_array_equal(np.asarray(result), source * 2)
+
+
 # ---------------------------------------------------------------------- the script
 
 

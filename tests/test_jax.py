@@ -159,6 +159,100 @@ class TestConversions:
             np.testing.assert_array_equal(back, a)
 
 
+class TestFastRoutes:
+    """Plain conversions skip the planner; they must do what the plan does."""
+
+    def test_numpy_array_api_strict_and_torch_copy_into_independent_jax_arrays(self) -> None:
+        torch = pytest.importorskip("torch")
+        strict = pytest.importorskip("array_api_strict")
+        big = np.arange(400_000, dtype=np.float32)  # above the small-copy threshold
+        sources = [X.copy(), big.copy(), X.T.copy(), strict.asarray(X.copy())]
+        sources += [torch.asarray(X.copy()), torch.asarray(big.copy()), torch.asarray(X).T]
+        for source in sources:
+            reference = np.array(xb.to_numpy(source), copy=True)
+            j = xb.to(source, "jax")
+            planned = xb.to(source, "jax", explain=True)[0]
+            assert isinstance(j, jax.Array)
+            assert j.dtype == planned.dtype
+            np.testing.assert_array_equal(np.asarray(j), reference)
+            np.testing.assert_array_equal(np.asarray(planned), reference)
+            xb.to_numpy(source)[...] = -1  # JAX arrays are immutable: the copy keeps its values
+            np.testing.assert_array_equal(np.asarray(j), reference)
+
+    def test_read_only_strict_and_bfloat16_torch_take_the_planned_routes(self) -> None:
+        torch = pytest.importorskip("torch")
+        strict = pytest.importorskip("array_api_strict")
+        frozen = X.copy()
+        frozen.flags.writeable = False
+        j = xb.to(strict.asarray(frozen), "jax")
+        np.testing.assert_array_equal(np.asarray(j), X)
+        assert xb.plan(strict.asarray(frozen), "jax").shares_memory == xb.shares_memory(
+            j, strict.asarray(frozen)
+        )
+        t = torch.arange(6, dtype=torch.bfloat16)
+        assert str(xb.to(t, "jax").dtype) == "bfloat16"
+        np.testing.assert_array_equal(np.asarray(xb.to(t, "jax"), dtype=np.float32), np.arange(6))
+
+
+class TestFromDask:
+    """Dask -> JAX: one copy, computed once into memory JAX then aliases."""
+
+    da = pytest.importorskip("dask.array")
+
+    @pytest.mark.parametrize(
+        ("shape", "chunks"),
+        [((), ()), ((0, 3), 2), ((7, 5), (3, 2)), ((5, 7), 1), ((300_000,), 70_000)],
+        ids=["0d", "empty", "uneven", "one-element-chunks", "large-many-chunks"],
+    )
+    def test_values_for_every_chunk_layout_and_no_shared_memory(
+        self, shape: tuple[int, ...], chunks: Any
+    ) -> None:
+        source = np.asarray(rng.standard_normal(shape))
+        x = self.da.from_array(source, chunks=chunks)
+        for lazy, reference in [(x, source), (x * 2, source * 2), (x.T, source.T)]:
+            for j in (xb.to(lazy, "jax"), xb.to(lazy, "jax", copy=True)):
+                assert isinstance(j, jax.Array)
+                assert j.shape == reference.shape
+                np.testing.assert_array_equal(np.asarray(j), reference)
+                assert not np.shares_memory(np.asarray(j), source)
+            as_float32 = xb.to(lazy, "jax", dtype="float32")
+            np.testing.assert_array_equal(np.asarray(as_float32), reference.astype(np.float32))
+
+    def test_unknown_shapes_and_lying_metadata_still_convert(self) -> None:
+        source = rng.standard_normal(2_000_000)  # 16 MB: the aligned route, when it can
+        x = self.da.from_array(source, chunks=500_000)
+        picked = x[x > 0]  # an unknown (NaN) length: computed the ordinary way
+        np.testing.assert_array_equal(np.asarray(xb.to(picked, "jax")), source[source > 0])
+        # Blocks that do not match the declared chunks: assembled as Dask would.
+        wrong = x.map_blocks(lambda b: b[:10], dtype=x.dtype)
+        np.testing.assert_array_equal(np.asarray(xb.to(wrong, "jax")), np.asarray(wrong.compute()))
+
+    def test_a_large_array_is_copied_once_into_memory_jax_aliases(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from xpbridge._backends import jax as jax_backend
+
+        made: list[int] = []
+        aligned_empty = jax_backend._aligned_empty
+
+        def recording_empty(shape: tuple[int, ...], dtype: Any) -> Any:
+            out = aligned_empty(shape, dtype)
+            made.append(out.ctypes.data)
+            return out
+
+        monkeypatch.setattr(jax_backend, "_aligned_empty", recording_empty)
+        monkeypatch.setattr(jax_backend.JaxAdapter, "host_empty", staticmethod(recording_empty))
+        source = rng.standard_normal((600, 500))  # 2.4 MB, above the small-copy threshold
+        x = self.da.from_array(source, chunks=(250, 200))
+        for copy in (None, True):  # the fast route, then the planned one
+            j = xb.to(x, "jax", copy=copy)
+            assert made, "the conversion should compute into the target's memory"
+            assert made[-1] % jax_backend.CPU_ALIGNMENT == 0
+            assert j.unsafe_buffer_pointer() == made[-1]  # JAX aliases it: no second copy
+            np.testing.assert_array_equal(np.asarray(j), source)
+        assert len(made) == 2
+
+
 class TestImmutability:
     def test_jax_facts_say_immutable(self) -> None:
         facts = xb.info(jnp.ones(3))

@@ -24,6 +24,7 @@ The rules (the table in ``docs/conversion.md``):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -278,10 +279,13 @@ class _Planner:
         if not self.facts.lazy or self.target is self.source:
             return
         host = get_adapter(self.facts.extra.get("meta") or "numpy")
+        compute = self.source.compute  # type: ignore[attr-defined]  # lazy: Dask's adapter
+        # Host memory laid out as the target aliases it (JAX: aligned): no second copy.
+        empty = getattr(self.target, "host_empty", None)
         self.add(
             "compute",
             f"{self.source.name} evaluates the lazy array into new {host.name} memory",
-            self.source.compute,  # type: ignore[attr-defined]  # lazy: Dask's adapter
+            compute if empty is None else functools.partial(compute, empty=empty),
             copies=True,
         )
         self.current = host

@@ -16,17 +16,26 @@ import importlib.util
 import math
 import re
 import sys
+import uuid
 from functools import cached_property
-from typing import Any
+from itertools import product
+from typing import TYPE_CHECKING, Any
 
 import array_api_compat.dask.array as compat_dask
 import dask
 import dask.array as da
+import numpy as np
+from dask.array.core import finalize as dask_finalize
+from dask.array.core import normalize_chunks, slices_from_chunks
+from dask.core import flatten
 
-from .._dtypes import dtype_name
+from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route
 from ._dask_ops import OVERRIDES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["DaskAdapter", "UnknownShapeError"]
 
@@ -191,8 +200,16 @@ class DaskAdapter(Adapter):
     def random_source(self, seed: Any, device: Any) -> Any:
         return _DaskRandom(seed)
 
-    def compute(self, x: Any) -> Any:
-        """Evaluate `x` into a NumPy (or CuPy) array in new memory, on the current scheduler."""
+    def compute(self, x: Any, empty: Callable[[tuple[int, ...], Any], Any] | None = None) -> Any:
+        """Evaluate `x` into a NumPy (or CuPy) array in new memory, on the current scheduler.
+
+        With `empty` (``empty(shape, dtype)``, new NumPy memory laid out as a target library
+        wants it, e.g. aligned for JAX to alias) the blocks of NumPy-backed arrays of known
+        shape are assembled into that memory: still one copy.
+        """
+        if empty is not None and type(x._meta) is np.ndarray and not math.isnan(x.size):
+            (result,) = dask.compute(_Assembled(x, empty))
+            return result
         result = x.compute()
         flags = getattr(result, "flags", None)
         if flags is not None and not flags.owndata:
@@ -206,13 +223,9 @@ class DaskAdapter(Adapter):
         return name != "bfloat16"
 
     def astype(self, x: Any, dtype: Any) -> Any:
-        import numpy as np
-
         return x.astype(np.dtype(dtype_name(dtype)))
 
     def to_host(self, x: Any) -> Any:
-        import numpy as np
-
         result = self.compute(x)
         owner = self._chunk_adapter(x)
         return owner.to_host(result) if owner is not None else np.asarray(result)
@@ -250,36 +263,108 @@ class DaskAdapter(Adapter):
         run = _FromOther(self, host_route.run, cuda_route.run if cuda_route else None, chunks)
         return Route("dask.array.from_array", run, f"chunk views of the input ({via})")
 
-    def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
-        import numpy as np
+    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
+        if source == "numpy":
+            return _fast_from_numpy
+        if source in {"torch", "jax", "array_api_strict"}:
+            from . import get_adapter
 
+            host = get_adapter("numpy").fast_import(source)
+            return None if host is None else _FastThroughNumpy(host)
+        return None
+
+    def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
         return _from_array(np.from_dlpack(x, copy=copy), None)
 
 
 def _from_array(x: Any, chunks: Any) -> Any:
     """A Dask array whose chunks are views of the NumPy or CuPy array `x`, read at compute.
 
-    ``da.from_array`` snapshots its input in recent Dask releases; xpbridge's contract is
-    zero-copy unless a copy is asked for (``copy=True`` snapshots first), so `x` is handed
-    over without its ``copy`` method. A random name, not a hash of the contents: the
-    contents may change before the graph runs.
+    What ``da.from_array`` does for an ndarray, without its snapshot (``x.copy()``):
+    xpbridge's contract is zero-copy unless a copy is asked for (``copy=True`` snapshots
+    first). The graph holds views (``x[...]`` even for one block), never `x` itself: Dask's
+    finalize copies a single block, and ``DaskAdapter.compute`` copies what does not own
+    its memory, so compute never hands the caller's own array back. A random name, not a
+    hash of the contents: they may change before the graph runs.
     """
+    chunks = normalize_chunks("auto" if chunks is None else chunks, x.shape, dtype=x.dtype)
+    name = f"array-{uuid.uuid4().hex}"
+    if all(len(sizes) == 1 for sizes in chunks):
+        graph = {(name,) + (0,) * x.ndim: x[...]}
+    else:
+        keys = product([name], *(range(len(sizes)) for sizes in chunks))
+        graph = dict(zip(keys, [x[where] for where in slices_from_chunks(chunks)], strict=True))
     meta = x[(slice(0, 0),) * x.ndim] if x.ndim else x.reshape((1,))[:0]
-    return da.from_array(
-        _Views(x), chunks="auto" if chunks is None else chunks, asarray=False, name=False, meta=meta
-    )
+    return da.Array(graph, name, chunks, meta=meta, dtype=x.dtype)
 
 
-class _Views:
-    """`array` seen as shape, dtype and slicing only (no ``copy``, which from_array calls)."""
+# NumPy dtypes of the standard's dtypes (Dask knows no bfloat16): the fast routes' dtypes.
+_HELD = frozenset(np.dtype(name) for name in DTYPES if name != "bfloat16")
 
-    __slots__ = ("array", "dtype", "ndim", "shape")
 
-    def __init__(self, array: Any) -> None:
-        self.array, self.shape, self.dtype, self.ndim = array, array.shape, array.dtype, array.ndim
+def _fast_from_numpy(a: Any) -> Any:
+    # Chunk views of a NumPy array, as the planner's route makes; NumPy scalars, subclasses
+    # and dtypes beyond the standard's get planned.
+    if type(a) is not np.ndarray or a.dtype not in _HELD:
+        return NotImplemented
+    return _from_array(a, None)
 
-    def __getitem__(self, index: Any) -> Any:
-        return self.array[index]
+
+class _FastThroughNumpy:
+    """Host data of torch, JAX or array-api-strict: NumPy's zero-copy view, then chunk views
+    (the planner's route for host data; GPU data and anything else get planned)."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: Callable[[Any], Any]) -> None:
+        self.host = host
+
+    def __call__(self, x: Any) -> Any:
+        view = self.host(x)
+        if view is NotImplemented or view.dtype not in _HELD:
+            return NotImplemented
+        return _from_array(view, None)
+
+
+class _Assembled:
+    """A Dask collection: the array `x` computed into ``empty(x.shape, x.dtype)``.
+
+    Dask's collection protocol with `x`'s own graph, scheduler and optimization; only the
+    final step differs (Dask's own concatenates into memory it allocates). It runs where
+    Dask runs that step (a worker, on a distributed cluster), never writes into memory it
+    did not allocate, and computes once, however many blocks.
+    """
+
+    def __init__(self, x: Any, empty: Callable[[tuple[int, ...], Any], Any]) -> None:
+        self.x, self.empty = x, empty
+
+    def __dask_graph__(self) -> Any:
+        return self.x.__dask_graph__()
+
+    def __dask_keys__(self) -> Any:
+        return self.x.__dask_keys__()
+
+    def __dask_layers__(self) -> Any:
+        return self.x.__dask_layers__()
+
+    def __dask_tokenize__(self) -> Any:
+        return ("xpbridge-assembled", self.x.name)
+
+    __dask_optimize__ = staticmethod(da.Array.__dask_optimize__)
+    __dask_scheduler__ = staticmethod(da.Array.__dask_scheduler__)
+
+    def __dask_postcompute__(self) -> Any:
+        return _assemble, (self.x.shape, self.x.chunks, self.x.dtype, self.empty)
+
+
+def _assemble(blocks: Any, shape: Any, chunks: Any, dtype: Any, empty: Any) -> Any:
+    """The computed blocks (nested lists, as the keys) copied into ``empty(shape, dtype)``."""
+    out = empty(shape, dtype)
+    for where, block in zip(slices_from_chunks(chunks), flatten(blocks), strict=True):
+        if np.shape(block) != out[where].shape:  # a graph whose metadata lies: Dask's way
+            return dask_finalize(blocks)
+        out[where] = block
+    return out
 
 
 class _FromArray:

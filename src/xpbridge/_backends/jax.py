@@ -9,12 +9,15 @@ What JAX cannot trace (results whose shape depends on the data, such as ``nonzer
 from __future__ import annotations
 
 import functools
+import math
 from functools import cached_property
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from .._dtypes import DTYPES
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route, int_seed
 
@@ -26,8 +29,6 @@ CPU_ALIGNMENT = 64
 
 
 def _put(a: Any) -> Any:
-    import numpy as np
-
     # device_put aliases aligned, row-major host memory (read-only included, which
     # DLPack cannot export to JAX) and takes ml_dtypes' bfloat16, which DLPack cannot.
     return jax.device_put(np.asarray(a))
@@ -43,54 +44,94 @@ def _default_on_host() -> bool:
 
 
 def _new_from_host(a: Any) -> Any:
-    import numpy as np
-
     a = np.asarray(a)
-    dtype = a.dtype.newbyteorder("=")  # JAX refuses byte-swapped input
+    return _new_from_native(a.astype(a.dtype.newbyteorder("="), copy=False))  # JAX: native only
+
+
+def _new_from_native(a: Any) -> Any:
+    """A JAX array holding a copy of the NumPy array `a` (native byte order), made once."""
     if a.nbytes < _SMALL_COPY and _default_on_host():
-        return jnp.array(a.astype(dtype, copy=False), copy=True)
+        return jnp.array(a, copy=True)
+    return _aliased(_aligned_copy(a))
+
+
+def _aligned_copy(a: Any) -> Any:
     # One NumPy copy into new row-major memory at JAX's alignment, which JAX then aliases
-    # (on the CPU): above a megabyte jnp.array costs 2 to 7 times a NumPy copy. Nobody else
-    # holds the copy.
-    buffer = np.empty(a.nbytes + CPU_ALIGNMENT, np.uint8)
-    start = -buffer.ctypes.data % CPU_ALIGNMENT
-    copy = buffer[start : start + a.nbytes].view(dtype).reshape(a.shape)
+    # (on the CPU): above a megabyte jnp.array costs 2 to 7 times a NumPy copy.
+    copy = _aligned_empty(a.shape, a.dtype)
     np.copyto(copy, a)
-    if dtype.name == "bfloat16" or not copy.size:  # DLPack cannot carry bfloat16
-        return _put(copy)
-    return jax.dlpack.from_dlpack(copy)
+    return copy
 
 
-@functools.cache
-def _standard_dtypes() -> dict[Any, str]:
-    """NumPy dtype -> name, for the standard's dtypes (those a plain conversion may take)."""
-    import numpy as np
+def _aligned_empty(shape: tuple[int, ...], dtype: Any) -> Any:
+    """New row-major NumPy memory at the alignment JAX's CPU client aliases."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    buffer = np.empty(nbytes + CPU_ALIGNMENT, np.uint8)
+    start = -buffer.ctypes.data % CPU_ALIGNMENT
+    return buffer[start : start + nbytes].view(dtype).reshape(shape)
 
-    from .._dtypes import DTYPES
 
-    return {np.dtype(name): name for name in DTYPES if name != "bfloat16"}
+def _aliased(a: Any) -> Any:
+    """A JAX array of the aligned NumPy memory `a`, which nobody else holds (no copy on CPU)."""
+    if a.dtype.name == "bfloat16" or not a.size:  # DLPack cannot carry bfloat16
+        return _put(a)
+    return jax.dlpack.from_dlpack(a)
+
+
+#: NumPy dtype -> name, for the standard's dtypes (those a plain conversion may take).
+_STANDARD_DTYPES = {np.dtype(name): name for name in DTYPES if name != "bfloat16"}
 
 
 def _fast_from_numpy(a: Any) -> Any:
     # Writable NumPy memory must be copied (JAX arrays are immutable): the planner's copying
     # route, without the plan. Read-only memory (aliased), 64-bit dtypes without x64 mode,
-    # other dtypes and NumPy scalars get planned.
-    import numpy as np
-
+    # other dtypes (byte-swapped ones too) and NumPy scalars get planned.
     if type(a) is not np.ndarray or not a.flags.writeable:
         return NotImplemented
-    name = _standard_dtypes().get(a.dtype)
+    name = _STANDARD_DTYPES.get(a.dtype)
     if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
         return NotImplemented
-    return _new_from_host(a)
+    if a.nbytes < _SMALL_COPY and _default_on_host():  # _new_from_native, one call less
+        return jnp.array(a, copy=True)
+    return _aliased(_aligned_copy(a))
+
+
+def _fast_from_dask(x: Any) -> Any:
+    # Dask computes once, into memory JAX then aliases; below a megabyte JAX's own copy of
+    # Dask's result costs less than DLPack. CuPy chunks, unknown shapes, other dtypes and
+    # 64-bit dtypes without x64 mode get planned.
+    if type(x._meta) is not np.ndarray or math.isnan(x.size):
+        return NotImplemented
+    name = _STANDARD_DTYPES.get(x.dtype)
+    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
+        return NotImplemented
+    from . import get_adapter
+
+    dask_adapter: Any = get_adapter("dask")
+    if not _default_on_host():
+        return NotImplemented
+    if x.nbytes < _SMALL_COPY:
+        return jnp.array(dask_adapter.compute(x), copy=True)
+    return _aliased(dask_adapter.compute(x, _aligned_empty))
+
+
+class _FastThroughNumpy:
+    """array-api-strict data: NumPy's view of its buffer (read-only kept), then as NumPy."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: Any) -> None:
+        self.host = host
+
+    def __call__(self, x: Any) -> Any:
+        view = self.host(x)
+        return NotImplemented if view is NotImplemented else _fast_from_numpy(view)
 
 
 @functools.cache
 def _torch_dtypes() -> dict[Any, str]:
     """torch dtype -> name, for the standard's dtypes."""
     import torch
-
-    from .._dtypes import DTYPES
 
     return {getattr(torch, name): name for name in DTYPES if hasattr(torch, name)}
 
@@ -104,6 +145,13 @@ def _fast_from_torch(t: Any) -> Any:
     name = _torch_dtypes().get(t.dtype)
     if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
         return NotImplemented
+    try:
+        if t.nbytes < _SMALL_COPY and _default_on_host():
+            # JAX's own copy of torch's NumPy view: DLPack's fixed costs (~20 us) dominate
+            # small copies. t.numpy() refuses bfloat16, which goes through DLPack.
+            return jnp.array(t.numpy(), copy=True)
+    except (RuntimeError, TypeError):
+        pass
     try:
         return _copy_from_tensor(t)  # DLPack refuses sparse, quantized and fake tensors
     except (BufferError, RuntimeError, TypeError, ValueError):
@@ -191,6 +239,8 @@ class _JaxRandom:
 class JaxAdapter(Adapter):
     name = "jax"
     array_type_name = "jax.Array"
+    #: New host memory laid out so that JAX aliases it: lazy sources compute into it.
+    host_empty = staticmethod(_aligned_empty)
 
     def __init__(self) -> None:
         super().__init__()
@@ -366,11 +416,15 @@ class JaxAdapter(Adapter):
         }
 
     def fast_import(self, source: str) -> Any:
-        return {"numpy": _fast_from_numpy, "torch": _fast_from_torch}.get(source)
+        if source == "array_api_strict":
+            from . import get_adapter
+
+            host = get_adapter("numpy").fast_import(source)
+            return None if host is None else _FastThroughNumpy(host)
+        fast = {"numpy": _fast_from_numpy, "torch": _fast_from_torch, "dask": _fast_from_dask}
+        return fast.get(source)
 
     def to_host(self, x: Any) -> Any:
-        import numpy as np
-
         return np.array(jax.device_get(x), copy=True)
 
     def from_host(self, a: Any, device: str) -> Any:
