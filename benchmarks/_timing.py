@@ -64,7 +64,8 @@ def compare(
 ) -> Timings:
     """Time each statement (evaluated in `namespace`) in interleaved rounds.
 
-    The number of calls per sample is set so the first statement's sample lasts about
+    Each sample follows one untimed call of the same statement. The number of calls per
+    sample is set so the first statement's sample lasts about
     `sample_s`; with `budget_s`, rounds are cut so the whole comparison takes about that
     long (never below `min_rounds`). Every statement runs a few times first, untimed, so
     caches and lazily built tables are warm.
@@ -87,6 +88,9 @@ def compare(
     for r in range(rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
+            # One untimed call first: the statement before it may have left the caches cold
+            # (a 400 MB copy does), which would charge this one for the other's work.
+            timers[name].timeit(1)
             samples[name].append(timers[name].timeit(number) / number)
     return Timings(samples, number)
 
