@@ -19,7 +19,6 @@ array-api-extra's ``at``). What "can go wrong" is the point of this module:
 from __future__ import annotations
 
 import functools
-import sys
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _config
@@ -213,7 +212,7 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
         facts = adapter.facts(x)
         _check_dtypes(op, facts.dtype, v)
         v = _as_value(v, x, adapter, op)
-        refusals = _in_place_refusals(facts)
+        refusals = _in_place_refusals(facts, recorded=adapter.records_autograd(x))
         if copy is False and refusals:
             msg = (
                 f"xb.at(...).{op}: copy=False, but this {facts.backend} array cannot be "
@@ -291,13 +290,9 @@ def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op) -> Any:
     return lift(v, adapter, device=device, context=f"xb.at(...).{op}")
 
 
-def _recording() -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and bool(torch.is_grad_enabled())
-
-
-def _in_place_refusals(facts: Facts) -> list[str]:
-    """Why `x` (described by `facts`) must not be written in place; empty: it may be."""
+def _in_place_refusals(facts: Facts, *, recorded: bool) -> list[str]:
+    """Why `x` (described by `facts`; `recorded`: autograd records operations on it right
+    now) must not be written in place; empty: it may be."""
     reasons = []
     if facts.immutable:
         reasons.append(f"{facts.backend} arrays are immutable")
@@ -305,7 +300,7 @@ def _in_place_refusals(facts: Facts) -> list[str]:
         reasons.append("the array is read-only")
     if facts.zero_strides:
         reasons.append("several of its elements share memory (a broadcast view)")
-    if facts.requires_grad and _recording():
+    if recorded:
         if facts.extra.get("is_leaf"):
             reasons.append(
                 "it is a leaf tensor that requires grad, which torch never writes in place "
@@ -333,12 +328,7 @@ def _write(
         target[...] = _elementwise("where")(idx, function(target, v), target)
         return target
     old = x[idx]  # read from x: when copying, x is never written, so autograd may save it
-    if (
-        in_place
-        and _recording()
-        and adapter_for_type(type(v)) is adapter
-        and adapter.requires_grad(v)
-    ):
+    if in_place and adapter_for_type(type(v)) is adapter and adapter.records_autograd(v):
         old = adapter.copy(
             old
         )  # the op saves `old` to differentiate by v; the write would change it

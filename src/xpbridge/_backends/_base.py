@@ -348,6 +348,11 @@ class Adapter:
     def requires_grad(self, x: Any) -> bool:
         return False
 
+    def records_autograd(self, x: Any) -> bool:
+        """Whether operations on `x` are being recorded for autograd right now (so writing
+        it in place could corrupt a gradient); libraries without autograd never do."""
+        return False
+
     def detach(self, x: Any) -> Any:
         return x
 

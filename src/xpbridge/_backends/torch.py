@@ -426,6 +426,9 @@ class TorchAdapter(Adapter):
     def requires_grad(self, x: Any) -> bool:
         return bool(x.requires_grad)
 
+    def records_autograd(self, x: Any) -> bool:
+        return bool(x.requires_grad) and torch.is_grad_enabled()
+
     def detach(self, x: Any) -> Any:
         return x.detach()
 
