@@ -350,3 +350,47 @@ def test_fast_conversion_to_jax_keeps_the_32_bit_mode_refusal() -> None:
         assert str(xb.to(np.arange(3.0, dtype=np.float32), "jax").dtype) == "float32"
     finally:
         jax.config.update("jax_enable_x64", previous)
+
+
+# ---------------------------------------------------------------------- threads
+
+
+def test_first_calls_from_many_threads_fill_the_rows_consistently() -> None:
+    """New array types and newly compiled functions met by several threads at once: every
+    call computes the right value, and every row ends as long as the slot list."""
+    import threading
+
+    from xpbridge._dispatch import _FILLERS, _ROWS, array_function, materialize
+
+    class Fresh(np.ndarray):
+        """A NumPy subclass no xb function has seen: its own row."""
+
+    @array_function(backend_path="negative")
+    def _probe_negative(x: ArrayT, /) -> ArrayT:  # type: ignore[empty-body]
+        """negative, under another name."""
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            x = np.arange(4.0).view(Fresh) if i % 2 else np.arange(4.0)
+            probe = materialize("_probe_negative", __name__)
+            for _ in range(50):
+                np.testing.assert_array_equal(probe(x), -np.arange(4.0))
+                np.testing.assert_array_equal(xb.add(x, x), 2 * np.arange(4.0))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors[0]
+        assert all(len(row) == len(_FILLERS) for row in _ROWS.values())
+        assert Fresh in _ROWS
+    finally:
+        del REGISTRY["_probe_negative"]
