@@ -282,40 +282,39 @@ class Function:
 
     def full_miss(self, cls: type) -> Callable[..., Any]:
         """Fill the full-call table for arrays of type `cls`."""
-        adapter = adapter_for_type(cls)
-        entry = self._fallback_full if adapter is None else self.implementation(adapter)
-        self.full[cls] = entry
-        self._remember("full", cls, entry)
-        self._remember("rfull", cls, entry)
-        return entry
+        return self._fill(self.full, ("full", "rfull"), cls, self.implementation)
 
     def full_raw_miss(self, cls: type) -> Callable[..., Any]:
         """Fill the table of full calls without dtype or device for arrays of type `cls`."""
-        adapter = adapter_for_type(cls)
-        entry: Callable[..., Any]
-        if adapter is None:
-            entry = self._fallback_full
-        else:
-            self.implementation(adapter)
-            entry = self._raw[adapter.name]
-        self.full_raw[cls] = entry
-        self._remember("fullraw", cls, entry)
-        return entry
+        return self._fill(self.full_raw, ("fullraw",), cls, self._untranslated)
 
     def scalar_miss(self, cls: type) -> Callable[..., Any]:
         """Fill the (array, Python scalar) table for arrays of type `cls`: the library's own
         function where the adapter says it treats the scalar as the standard does (weakly
         typed), else the implementation the general path would call."""
+        return self._fill(self.scalar, ("scal",), cls, self._with_scalar)
+
+    def _fill(
+        self,
+        table: dict[type, Callable[..., Any]],
+        kinds: tuple[str, ...],
+        cls: type,
+        resolve: Callable[[Adapter], Callable[..., Any]],
+    ) -> Callable[..., Any]:
         adapter = adapter_for_type(cls)
-        entry: Callable[..., Any]
-        if adapter is None:
-            entry = self._fallback_full
-        else:
-            native = adapter.scalar_implementation(self.backend_path)
-            entry = native if native is not None else self.implementation(adapter)
-        self.scalar[cls] = entry
-        self._remember("scal", cls, entry)
+        entry = self._fallback_full if adapter is None else resolve(adapter)
+        table[cls] = entry
+        for kind in kinds:
+            self._remember(kind, cls, entry)
         return entry
+
+    def _untranslated(self, adapter: Adapter) -> Callable[..., Any]:
+        self.implementation(adapter)
+        return self._raw[adapter.name]
+
+    def _with_scalar(self, adapter: Adapter) -> Callable[..., Any]:
+        native = adapter.scalar_implementation(self.backend_path)
+        return native if native is not None else self.implementation(adapter)
 
     def _fallback_fast(self, *required: Any) -> Any:
         given = dict(zip((p.name for p in self.fast_params), required, strict=True))

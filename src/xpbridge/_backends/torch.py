@@ -21,32 +21,6 @@ _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 # Standard name -> torch's own function, exact when called with arrays alone (options at
 # their defaults) whose dtypes are identical; array-api-compat's wrappers add ~1 us to fix
 # promotion, which identical dtypes never need.
-#: torch functions that take a Python scalar second (``f(tensor, 0.5)``) as the standard
-#: says: weakly typed, a "wrapped number" in torch's promotion. The others (maximum,
-#: atan2, logaddexp...) refuse scalars or promote them differently: array-api-compat's
-#: wrappers make a tensor of them first.
-_NATIVE_WITH_SCALAR: dict[str, str] = {
-    "add": "add",
-    "subtract": "subtract",
-    "multiply": "multiply",
-    "divide": "divide",
-    "pow": "pow",
-    "remainder": "remainder",
-    "floor_divide": "floor_divide",
-    "equal": "eq",
-    "not_equal": "ne",
-    "greater": "gt",
-    "greater_equal": "ge",
-    "less": "lt",
-    "less_equal": "le",
-    "bitwise_and": "bitwise_and",
-    "bitwise_or": "bitwise_or",
-    "bitwise_xor": "bitwise_xor",
-    "bitwise_left_shift": "bitwise_left_shift",
-    "bitwise_right_shift": "bitwise_right_shift",
-    "copysign": "copysign",
-}
-
 _NATIVE_WHEN_PLAIN: dict[str, str] = {
     "add": "add",
     "subtract": "subtract",
@@ -86,6 +60,35 @@ _NATIVE_WHEN_PLAIN: dict[str, str] = {
     "mean": "mean",
     "reshape": "reshape",
     "permute_dims": "permute",
+}
+
+#: torch functions that take a Python scalar second (``f(tensor, 0.5)``) as the standard
+#: says: weakly typed, a "wrapped number" in torch's promotion. The others (maximum,
+#: atan2, logaddexp...) refuse scalars or promote them differently: array-api-compat's
+#: wrappers make a tensor of them first.
+_NATIVE_WITH_SCALAR: dict[str, str] = {
+    path: _NATIVE_WHEN_PLAIN[path]
+    for path in (
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "pow",
+        "remainder",
+        "floor_divide",
+        "equal",
+        "not_equal",
+        "greater",
+        "greater_equal",
+        "less",
+        "less_equal",
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "bitwise_left_shift",
+        "bitwise_right_shift",
+        "copysign",
+    )
 }
 
 _UNSIGNED_WIDE = re.compile(r"not implemented for '(UInt(16|32|64))'")
