@@ -281,7 +281,7 @@ class _Planner:
         host = get_adapter(self.facts.extra.get("meta") or "numpy")
         compute = self.source.compute  # type: ignore[attr-defined]  # lazy: Dask's adapter
         # Host memory laid out as the target aliases it (JAX: aligned): no second copy.
-        empty = getattr(self.target, "host_empty", None)
+        empty = self.target.host_empty
         self.add(
             "compute",
             f"{self.source.name} evaluates the lazy array into new {host.name} memory",

@@ -399,6 +399,10 @@ class Adapter:
     #: Whether arrays of this library may have negative strides.
     negative_strides_ok: ClassVar[bool] = False
 
+    #: ``(shape, dtype) -> ndarray``: new host memory laid out so that this library aliases
+    #: it (JAX: 64-byte aligned), for lazy sources to compute into; None: any will do.
+    host_empty: ClassVar[Callable[..., Any] | None] = None
+
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
         """Why an array of this library must not alias memory described by `facts` (empty:
         it may). Writable arrays must never alias read-only or immutable memory."""
