@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
-from xpbridge import _backends, _convert
+from xpbridge import _backends, _recipes
 from xpbridge._errors import (
     CopyRequiredError,
     DeviceMismatchError,
@@ -40,6 +40,7 @@ def _forget_adapters() -> None:
     sys.modules.pop("xpbridge._backends.cupy", None)
     _backends.get_adapter.cache_clear()
     _backends.adapter_for_type.cache_clear()
+    _recipes.clear()  # decisions made with the real adapters (or the double)
 
 
 @pytest.fixture
@@ -49,7 +50,6 @@ def cupy(monkeypatch: pytest.MonkeyPatch) -> Any:
         pytest.skip("the real CuPy is imported; its own tests run under @pytest.mark.gpu")
     fake = _load_fake()
     monkeypatch.setitem(sys.modules, "cupy", fake)
-    monkeypatch.setattr(_convert, "_FAST", {})
     _forget_adapters()
     yield fake
     monkeypatch.undo()

@@ -361,7 +361,7 @@ def test_bfloat16_between_torch_and_jax() -> None:
     assert j.dtype == jnp.bfloat16
     assert record.shares_memory
     assert xb.shares_memory(j, t)
-    assert "DLPack" in str(record) or "dlpack" in str(record)
+    assert "bfloat16" in str(record)  # the route that carries bfloat16 (DLPack or the view)
     j2 = xb.to_jax(t)  # copy=None: JAX must not alias writable memory
     assert not xb.shares_memory(j2, t)
     back, record = xb.to(j2, "torch", explain=True)

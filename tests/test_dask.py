@@ -402,4 +402,4 @@ class TestConversions:
         facts = xb.info(x)
         assert facts.device == "cpu"
         assert facts.lazy
-        assert get_adapter("dask").facts(x).extra["meta"] == "numpy"
+        assert get_adapter("dask").facts(x).computes_into == "numpy"

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
-from xpbridge import _backends, _convert
+from xpbridge import _backends, _recipes
 
 da = pytest.importorskip("dask.array", reason="dask is not installed")
 
@@ -29,6 +29,7 @@ def _forget_adapters() -> None:
     sys.modules.pop("xpbridge._backends.cupy", None)
     _backends.get_adapter.cache_clear()
     _backends.adapter_for_type.cache_clear()
+    _recipes.clear()  # decisions made with the real adapters (or the double)
 
 
 @pytest.fixture
@@ -44,7 +45,6 @@ def cupy(monkeypatch: pytest.MonkeyPatch) -> Any:
     fake = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fake)
     monkeypatch.setitem(sys.modules, "cupy", fake)
-    monkeypatch.setattr(_convert, "_FAST", {})
     _forget_adapters()
     yield fake
     monkeypatch.undo()
@@ -64,7 +64,7 @@ def test_a_dask_array_of_cupy_chunks_lives_on_their_gpu(cupy: Any, device: int) 
     assert isinstance(x._meta, cupy.ndarray)
     facts = _backends.get_adapter("dask").facts(x)
     assert facts.device == f"cuda:{device}"
-    assert facts.extra["meta"] == "cupy"
+    assert facts.computes_into == "cupy"
     assert xb.info(x).device == f"cuda:{device}"
 
 

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
-from xpbridge import _convert
+from xpbridge import _backends, _recipes
 from xpbridge._backends._base import Adapter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 torch = pytest.importorskip("torch")
 
@@ -180,12 +180,13 @@ class _FakeCupy(Adapter):
 
 
 @pytest.fixture
-def fake_cupy(monkeypatch: pytest.MonkeyPatch) -> Adapter:
+def fake_cupy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Adapter]:
     fake = _FakeCupy()
-    real = _convert.get_adapter
-    monkeypatch.setattr(_convert, "get_adapter", lambda n: fake if n == "cupy" else real(n))
-    monkeypatch.setattr(_convert, "_FAST", {})
-    return fake
+    monkeypatch.setitem(_backends._ADAPTERS, "cupy", fake)
+    _recipes.clear()  # decisions must be made with the double
+    yield fake
+    monkeypatch.undo()
+    _recipes.clear()
 
 
 def test_to_cupy_follows_the_mode(fake_cupy: Adapter) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
+from xpbridge import _recipes
 from xpbridge._errors import BridgeError, UnsupportedDTypeError, UnsupportedOperationError
 from xpbridge.testing import assert_close
 
@@ -242,6 +243,7 @@ class TestFromDask:
 
         monkeypatch.setattr(jax_backend, "_aligned_empty", recording_empty)
         monkeypatch.setattr(jax_backend.JaxAdapter, "host_empty", staticmethod(recording_empty))
+        _recipes.clear()  # decisions made before bound the real allocator
         source = rng.standard_normal((600, 500))  # 2.4 MB, above the small-copy threshold
         x = self.da.from_array(source, chunks=(250, 200))
         for copy in (None, True):  # the fast route, then the planned one

@@ -142,9 +142,9 @@ def _public_name(path: str) -> str:
 def _cell(function: Any, column: _Column, notes: _Notes) -> str:
     """One cell, in the vocabulary of ``xpbridge.testing.support_table``: ✓, differs,
     partial, ✗ or ? (not checked), with ``[n]`` note references."""
-    from xpbridge._deviations import DEVIATIONS
+    from xpbridge._deviations import registered
 
-    entries = [d for d in DEVIATIONS if d.backend == column.name and d.function == function.path]
+    entries = [d for d in registered() if d.backend == column.name and d.function == function.path]
     whole = [d for d in entries if d.kind == "unsupported" and not d.dtypes]
     if whole:
         return "✗ " + notes.ref(column.name, function.path, whole[0])
@@ -179,7 +179,7 @@ def _standard_names() -> dict[str, tuple[str, ...]]:
 def support_table() -> str:
     """The namespace's functions against every backend, as MyST Markdown."""
     import xpbridge
-    from xpbridge._deviations import DEVIATIONS
+    from xpbridge._deviations import registered
 
     columns = _columns()
     registry = _registry()
@@ -188,7 +188,7 @@ def support_table() -> str:
         state = column.problem or "checked against the installed library"
         lines.append(f"| {column.name} | {column.version or '-'} | {state} |")
 
-    backend_wide = [d for d in DEVIATIONS if d.function == "*"]
+    backend_wide = [d for d in registered() if d.function == "*"]
     if backend_wide:
         lines += ["", "Deviations that concern every function of a backend:", ""]
         for d in backend_wide:

@@ -22,7 +22,7 @@ import functools
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _config
-from ._backends import adapter_for_type, get_adapter
+from ._backends import adapter_for_type, get_adapter, names
 from ._errors import (
     BridgeError,
     CopyRequiredError,
@@ -146,8 +146,8 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
     def __init__(self, x: Any, idx: Any = _UNSET, /) -> None:
         if adapter_for_type(type(x)) is None:
             msg = (
-                f"xb.at: x must be an array of NumPy, PyTorch, CuPy, Dask, JAX or "
-                f"array-api-strict; got {type(x).__module__}.{type(x).__qualname__}"
+                f"xb.at: x must be an array of a library xpbridge knows ({names()}); got "
+                f"{type(x).__module__}.{type(x).__qualname__}"
             )
             raise UnknownArrayTypeError(msg)
         self._x = x
@@ -212,7 +212,9 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
         facts = adapter.facts(x)
         _check_dtypes(op, facts.dtype, v)
         v = _as_value(v, x, adapter, op)
-        refusals = _in_place_refusals(facts, recorded=adapter.records_autograd(x))
+        refusals = _in_place_refusals(
+            facts, recorded=adapter.records_autograd(x), noun=adapter.array_noun
+        )
         if copy is False and refusals:
             msg = (
                 f"xb.at(...).{op}: copy=False, but this {facts.backend} array cannot be "
@@ -290,9 +292,10 @@ def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op) -> Any:
     return lift(v, adapter, device=device, context=f"xb.at(...).{op}")
 
 
-def _in_place_refusals(facts: Facts, *, recorded: bool) -> list[str]:
+def _in_place_refusals(facts: Facts, *, recorded: bool, noun: str) -> list[str]:
     """Why `x` (described by `facts`; `recorded`: autograd records operations on it right
-    now) must not be written in place; empty: it may be."""
+    now; `noun`: what its library calls arrays) must not be written in place; empty: it
+    may be."""
     reasons = []
     if facts.immutable:
         reasons.append(f"{facts.backend} arrays are immutable")
@@ -301,10 +304,10 @@ def _in_place_refusals(facts: Facts, *, recorded: bool) -> list[str]:
     if facts.zero_strides:
         reasons.append("several of its elements share memory (a broadcast view)")
     if recorded:
-        if facts.extra.get("is_leaf"):
+        if facts.is_leaf:
             reasons.append(
-                "it is a leaf tensor that requires grad, which torch never writes in place "
-                "while recording operations (write under xb.no_grad(), as optimizers do)"
+                f"it is a leaf {noun} that requires grad, which {facts.backend} never writes in "
+                "place while recording operations (write under xb.no_grad(), as optimizers do)"
             )
         else:
             reasons.append(

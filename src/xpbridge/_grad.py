@@ -176,7 +176,7 @@ def _computed(x: Any, adapter: Adapter) -> tuple[Any, Adapter]:
         lazy = _LAZY[cls] = adapter.facts(x).lazy
     if not lazy:
         return x, adapter
-    value = adapter.compute(x)  # type: ignore[attr-defined]  # lazy: Dask's adapter
+    value = adapter.compute(x)
     return value, _owner(value, "compute")
 
 

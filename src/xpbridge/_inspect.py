@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backends import adapter_for_type
+from ._backends import adapter_for_type, names
 from ._dtypes import DTYPES, DType
 from ._errors import UnknownArrayTypeError
 
@@ -18,8 +18,8 @@ def _adapter(x: Any, what: str) -> Any:
     adapter = adapter_for_type(type(x))
     if adapter is None:
         msg = (
-            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of NumPy, "
-            "PyTorch, CuPy, Dask, JAX or array-api-strict"
+            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of a "
+            f"library xpbridge knows ({names()})"
         )
         raise UnknownArrayTypeError(msg)
     return adapter
@@ -88,7 +88,6 @@ def info(x: Any) -> ArrayInfo:
     """
     adapter = _adapter(x, "info")
     facts = adapter.facts(x)
-    extra = facts.extra
     return ArrayInfo(
         backend=facts.backend,
         dtype=DTYPES[facts.dtype],
@@ -103,9 +102,9 @@ def info(x: Any) -> ArrayInfo:
         nbytes=facts.nbytes,
         data_ptr=facts.data_ptr,
         requires_grad=facts.requires_grad,
-        grad=extra.get("grad"),
-        grad_fn=extra.get("grad_fn"),
-        is_leaf=extra.get("is_leaf"),
+        grad=facts.grad,
+        grad_fn=facts.grad_fn,
+        is_leaf=facts.is_leaf,
         lazy_bits=facts.lazy_bits,
         data=adapter.detach(x),
     )

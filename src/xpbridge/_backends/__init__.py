@@ -25,8 +25,11 @@ __all__ = [
     "BackendSpec",
     "adapter_for_type",
     "available_backends",
+    "device_chunk_libraries",
     "get_adapter",
     "imported_adapters",
+    "names",
+    "priority",
 ]
 
 
@@ -43,11 +46,16 @@ class BackendSpec:
     import_name: str
     #: Mixing priority: arrays of lower priority are lifted into the highest one present.
     priority: int
+    #: The name pip installs it by, where it differs from ``import_name``.
+    distribution: str = ""
+    #: Its arrays follow NumPy's API (lazy libraries may use them as chunks: Dask's CuPy
+    #: chunks on a GPU). Known without importing the library.
+    numpy_like: bool = False
 
 
 BACKENDS: Final = (
     BackendSpec("torch", (("torch", "Tensor"),), "torch:TorchAdapter", "torch", 50),
-    BackendSpec("cupy", (("cupy", "ndarray"),), "cupy:CupyAdapter", "cupy", 40),
+    BackendSpec("cupy", (("cupy", "ndarray"),), "cupy:CupyAdapter", "cupy", 40, numpy_like=True),
     BackendSpec("jax", (("jax", "Array"), ("jax.core", "Tracer")), "jax:JaxAdapter", "jax", 30),
     BackendSpec("dask", (("dask.array", "Array"),), "dask:DaskAdapter", "dask", 20),
     BackendSpec(
@@ -56,9 +64,15 @@ BACKENDS: Final = (
         "array_api_strict:StrictAdapter",
         "array_api_strict",
         10,
+        distribution="array-api-strict",
     ),
     BackendSpec(
-        "numpy", (("numpy", "ndarray"), ("numpy", "generic")), "numpy:NumpyAdapter", "numpy", 0
+        "numpy",
+        (("numpy", "ndarray"), ("numpy", "generic")),
+        "numpy:NumpyAdapter",
+        "numpy",
+        0,
+        numpy_like=True,
     ),
 )
 _BY_NAME: Final = {spec.name: spec for spec in BACKENDS}
@@ -179,3 +193,31 @@ def imported_adapters() -> list[Adapter]:
         for spec in BACKENDS
         if any(module in sys.modules for module, _ in spec.array_types)
     ]
+
+
+def names() -> str:
+    """The registered backends, for messages: ``"numpy, torch, ..."`` (by priority)."""
+    return ", ".join(spec.name for spec in BACKENDS)
+
+
+_PRIORITY: Final = {spec.name: spec.priority for spec in BACKENDS}
+
+
+def priority(adapter: Adapter) -> int:
+    """The mixing priority of `adapter`'s backend (see ``BackendSpec.priority``)."""
+    return _PRIORITY[adapter.name]
+
+
+def device_chunk_libraries() -> list[Adapter]:
+    """Adapters of installed NumPy-like libraries whose arrays live on accelerators (CuPy):
+    the chunks of lazy arrays on those devices. Imports them (a device was asked for)."""
+    found = []
+    for spec in BACKENDS:
+        if not spec.numpy_like or spec.name == "numpy":
+            continue
+        if spec.import_name in sys.modules or importlib.util.find_spec(spec.import_name):
+            try:
+                found.append(get_adapter(spec.name))
+            except BackendNotAvailableError:  # installed but broken (no CUDA libraries)
+                continue
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import array_api_compat
@@ -19,7 +19,9 @@ from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
+
+    from .._deviation import Deviation
 
 __all__ = ["Adapter", "Facts", "NumpyRandom", "Route", "int_seed"]
 
@@ -54,7 +56,17 @@ class Facts:
     lazy_bits: tuple[str, ...] = ()
     #: Anything else that makes the memory unusable as plain strided data (sparse, meta...).
     unsupported: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: A NumPy scalar: an immutable value without memory of its own.
+    scalar: bool = False
+    #: Lazy arrays: the backend whose arrays computing gives (Dask: its chunks' library).
+    computes_into: str | None = None
+    #: Lazy arrays: the chunking, as the library spells it.
+    chunks: Any = None
+    #: Autograd: whether the array is a leaf of its graph (None: no autograd), its gradient
+    #: and the function that made it.
+    is_leaf: bool | None = None
+    grad: Any = None
+    grad_fn: Any = None
 
     @property
     def size(self) -> int | None:
@@ -131,11 +143,6 @@ class Route:
     copies: bool = False
 
 
-def dlpack_route(run: Callable[[Any], Any]) -> Route:
-    """DLPack, the standard's zero-copy exchange, for libraries with no better route."""
-    return Route("DLPack", run, "the standard's zero-copy exchange")
-
-
 def int_seed(seed: Any) -> int:
     """A non-negative int seed (below 2**63) for generators that take only ints; None draws
     fresh entropy, other seeds (sequences...) go through NumPy's ``SeedSequence``."""
@@ -190,6 +197,8 @@ class Adapter:
     name: ClassVar[str]
     #: The library's own array type, for messages and typing.
     array_type_name: ClassVar[str]
+    #: What the library calls its arrays, for messages ("tensor").
+    array_noun: ClassVar[str] = "array"
     #: Function paths (``"add"``, ``"linalg.solve"``) replaced by the adapter's own callable.
     overrides: dict[str, Callable[..., Any]]
 
@@ -332,7 +341,7 @@ class Adapter:
         """Whether `device` is one of this library's device objects (not a string)."""
         return False
 
-    # ------------------------------------------------------------------ facts and gradients
+    # ------------------------------------------------------------------ facts
 
     def facts(self, x: Any) -> Facts:
         """Layout, device and gradient facts of `x` (see :class:`Facts`)."""
@@ -345,6 +354,35 @@ class Adapter:
             itemsize=DTYPES[name].itemsize,
         )
 
+    def traits(self, x: Any) -> Hashable:
+        """A cheap, hashable summary of `x` that decides how it converts.
+
+        Conversions are decided once per (array type, traits, request) and the decision is
+        reused (``xpbridge._recipes``). So two arrays with equal traits must get the same
+        plan: the traits determine every :class:`Facts` field the planner reads (dtype,
+        device, read-only, byte order, negative strides, contiguity, alignment where the
+        memory may be aliased, gradients, lazy bits, support). A fact may be left out only
+        if every route that could run for the array refuses (raises on) the arrays it
+        would mislead: the call then goes to the full planner, which reads ``facts``.
+        The default is exact and slow: the facts themselves, without the data pointer.
+        """
+        facts = self.facts(x)
+        return (facts.dtype, facts.device, facts.shape, facts.strides, facts.readonly)
+
+    def state(self) -> Hashable:
+        """Process-wide settings of the library that change conversion decisions (JAX's
+        64-bit mode); read only by adapters that set :attr:`stateful`."""
+        return None
+
+    #: Whether :meth:`state` can change between calls (then decisions are keyed by it).
+    stateful: ClassVar[bool] = False
+
+    # ------------------------------------------------------------------ capability: autograd
+
+    #: The library records operations for reverse-mode autograd on its arrays (torch).
+    #: Libraries with functional gradients (JAX, MLX) do not: their transformations trace.
+    has_autograd: ClassVar[bool] = False
+
     def requires_grad(self, x: Any) -> bool:
         return False
 
@@ -354,7 +392,41 @@ class Adapter:
         return False
 
     def detach(self, x: Any) -> Any:
+        """`x` cut from any gradient computation, sharing its memory."""
         return x
+
+    def set_grad_enabled(self, enabled: bool) -> bool | None:
+        """Turn the library's recording of operations on or off for this thread; returns
+        the previous setting (None: the library records nothing)."""
+        return None
+
+    def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
+        """`x` with the lazy view `bit` (one of ``Facts.lazy_bits``: torch's ``"conj"`` and
+        ``"neg"``) materialized into new memory."""
+        return x
+
+    # ------------------------------------------------------------------ capability: laziness
+
+    def compute(self, x: Any, empty: Callable[..., Any] | None = None) -> Any:
+        """Evaluate a lazy array into new memory of :attr:`Facts.computes_into`'s library.
+
+        `empty` (``empty(shape, dtype)``), when given, makes the host memory to compute
+        into (laid out as a target library wants to alias it). Only lazy libraries
+        (``facts(x).lazy``) implement it.
+        """
+        msg = f"{self.name} arrays are not lazy: there is nothing to compute"
+        raise TypeError(msg)
+
+    def rechunk(self, x: Any, chunks: Any) -> Any:
+        """A lazy array split into other `chunks` (lazy libraries with chunks only)."""
+        msg = f"{self.name} arrays have no chunks"
+        raise TypeError(msg)
+
+    # ------------------------------------------------------------------ capability: deviations
+
+    #: Where the library cannot give the standard's answer, and why (collected by
+    #: ``xpbridge._deviations`` for errors, the conformance suite's xfails and the docs).
+    deviations: ClassVar[tuple[Deviation, ...]] = ()
 
     # ------------------------------------------------------------------ conversion primitives
 
@@ -403,6 +475,10 @@ class Adapter:
     #: it (JAX: 64-byte aligned), for lazy sources to compute into; None: any will do.
     host_empty: ClassVar[Callable[..., Any] | None] = None
 
+    #: The library's arrays follow NumPy's API closely enough to be Dask chunks (NumPy,
+    #: CuPy): lazy libraries pick their device chunks among these.
+    numpy_like: ClassVar[bool] = False
+
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
         """Why an array of this library must not alias memory described by `facts` (empty:
         it may). Writable arrays must never alias read-only or immutable memory."""
@@ -419,50 +495,39 @@ class Adapter:
             reasons.append(f"the input has negative strides, which {self.name} cannot represent")
         return reasons
 
-    def native_imports(self) -> dict[str, Route]:
-        """Zero-copy routes from other libraries that beat DLPack, by source library."""
-        return {}
+    # -- routes between libraries: every pair goes through one of three generic routes,
+    # chosen by the planner from what each side declares here (never by the peer's name):
+    # the source's host view + the target's host import (host memory), the target's
+    # copying host import (when a copy is needed anyway), or DLPack (device memory).
 
-    def copying_imports(self) -> dict[str, Route]:
-        """Routes that make new memory in one step, for sources this library must copy
-        anyway and whose zero-copy route would then copy a second time (JAX)."""
-        return {}
-
-    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
-        """How to take an array of library `source` (same device, prepared).
-
-        With ``copy=True`` the caller needs new memory: a route that copies by itself may be
-        returned (``Route.copies``); otherwise the caller copies first, in `source`.
-        """
-        if copy:
-            copying = self._copying_routes.get(source)
-            if copying is not None:
-                return copying
-        native = self._native_routes.get(source)
-        if native is not None:
-            return native
-        return self._dlpack_route
-
-    @cached_property
-    def _native_routes(self) -> dict[str, Route]:
-        return self.native_imports()
-
-    @cached_property
-    def _copying_routes(self) -> dict[str, Route]:
-        return self.copying_imports()
-
-    @cached_property
-    def _dlpack_route(self) -> Route:
-        return dlpack_route(self.from_dlpack)
-
-    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        """An optimistic route for plain conversions from `source`, or None.
-
-        It does what the plan would do (zero-copy, or the one copy the plan would make)
-        and returns ``NotImplemented`` for any input it is not sure about, which then goes
-        through the planner. Only for routes measured to beat the planner by far.
-        """
+    def host_export(self, dtype: str) -> Route | None:
+        """How to view an array of `dtype` in host memory as a NumPy array, zero-copy
+        (read-only where the array is), or None if this library has no such view."""
         return None
+
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        """How to take a NumPy array of `dtype` in host memory as this library's array,
+        zero-copy (after :meth:`share_refusals` allowed it); None: only by
+        :meth:`from_host` (a copy to a device)."""
+        return None
+
+    def host_copy_import(self, dtype: str) -> Route | None:
+        """A route making this library's array from a NumPy array in one copy, where a copy
+        made beforehand would not do (JAX: only aligned memory is aliased); None: copy on
+        the host first, then :meth:`host_import`."""
+        return None
+
+    def wrap_import(self, source: Adapter, *, chunks: Any = None) -> Route | None:
+        """How to take `source`'s arrays as they are, wherever they live, as parts of this
+        library's arrays (Dask: chunks of a NumPy-like library's arrays); None: no such
+        route."""
+        return None
+
+    @cached_property
+    def dlpack_import(self) -> Route:
+        """DLPack, the standard's zero-copy exchange: for memory on a device."""
+        name = f"{self.name}.from_dlpack (DLPack)"
+        return Route(name, self.from_dlpack, "the standard's zero-copy exchange")
 
     def to_host(self, x: Any) -> Any:
         """A NumPy copy of `x` in host memory."""

@@ -9,9 +9,9 @@ from typing import Any
 import array_api_strict
 import numpy as np
 
-from .._dtypes import DTYPES
+from .._deviation import Deviation
 from ._base import Adapter, Facts, Route
-from .numpy import writeable
+from ._host import ndarray_traits, writeable
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
@@ -50,9 +50,19 @@ def _negative_axis(function: Any) -> Any:
     return call
 
 
+_CPU = array_api_strict.Device("CPU_DEVICE")
+
+
 class StrictAdapter(Adapter):
     name = "array_api_strict"
     array_type_name = "array_api_strict.Array"
+    deviations = (
+        Deviation(
+            "array_api_strict",
+            "einsum",
+            "array-api-strict implements only the standard, which has no einsum",
+        ),
+    )
     copy_refusals = ("Incompatible shape for in-place modification",)
 
     def __init__(self) -> None:
@@ -103,6 +113,12 @@ class StrictAdapter(Adapter):
     def owns_device(self, device: Any) -> bool:
         return isinstance(device, array_api_strict.Device)
 
+    def traits(self, x: Any) -> Any:
+        device = x.device
+        if device != _CPU:
+            return x.dtype, device  # a fake device: no memory to look at
+        return device, *ndarray_traits(np.asarray(x))
+
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
         if base.device != "cpu":
@@ -132,25 +148,11 @@ class StrictAdapter(Adapter):
             return ["the input is byte-swapped, which array-api-strict cannot represent"]
         return []
 
-    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
-        """array-api-strict wraps a NumPy array: other libraries go through NumPy's route."""
-        wrap = Route("array_api_strict.asarray", _wrap_numpy, "it wraps NumPy's buffer")
-        if source == "numpy":
-            return wrap
-        from . import get_adapter
+    def host_export(self, dtype: str) -> Route | None:
+        return _EXPORT
 
-        host = get_adapter("numpy").import_route(source, copy=copy)
-
-        def run(x: Any) -> Any:
-            return _wrap_numpy(host.run(x))
-
-        return Route(f"{host.name} + {wrap.name}", run, f"{host.why}; {wrap.why}", host.copies)
-
-    def fast_import(self, source: str) -> Any:
-        fast = {"numpy": _fast_from_numpy, "torch": _fast_from_torch, "jax": _fast_from_dlpack}
-        if source == "dask":
-            return _fast_from_dask
-        return fast.get(source)
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        return _IMPORT
 
     def to_host(self, x: Any) -> Any:
         return np.array(np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE"))), copy=True)
@@ -176,39 +178,5 @@ def _wrap_numpy(a: Any) -> Any:
     return array_api_strict.asarray(a, copy=None)
 
 
-def _fast_from_numpy(a: Any) -> Any:
-    try:
-        return _wrap_numpy(a)  # refuses byte-swapped memory and dtypes it lacks (float16)
-    except (TypeError, ValueError):
-        return NotImplemented
-
-
-# NumPy dtypes array-api-strict holds (not float16): checked before Dask computes anything.
-_HELD = frozenset(
-    np.dtype(name) for name in DTYPES if name != "bfloat16" and hasattr(array_api_strict, name)
-)
-
-
-def _fast_from_dask(x: Any) -> Any:
-    # Dask computes into new NumPy memory (the NumPy adapter's route), which is wrapped.
-    if x.dtype not in _HELD:
-        return NotImplemented
-    from . import get_adapter
-
-    # NumPy always has a Dask route, so fast_import does not return None here.
-    computed = get_adapter("numpy").fast_import("dask")(x)  # type: ignore[misc]
-    return computed if computed is NotImplemented else _fast_from_numpy(computed)
-
-
-def _fast_from_torch(t: Any) -> Any:
-    if t.is_neg():  # DLPack exports a lazy negation without applying it: plan it
-        return NotImplemented
-    return _fast_from_dlpack(t)
-
-
-def _fast_from_dlpack(x: Any) -> Any:
-    # DLPack refuses grad, conjugate views, other devices and dtypes NumPy lacks.
-    try:
-        return array_api_strict.from_dlpack(x)
-    except (BufferError, RuntimeError, TypeError, ValueError):
-        return NotImplemented
+_EXPORT = Route("numpy.asarray", np.asarray, "the buffer protocol: a view that keeps read-only")
+_IMPORT = Route("array_api_strict.asarray", _wrap_numpy, "it wraps NumPy's buffer")

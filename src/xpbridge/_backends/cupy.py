@@ -42,6 +42,7 @@ class _CupyRandom:
 class CupyAdapter(Adapter):
     name = "cupy"
     array_type_name = "cupy.ndarray"
+    numpy_like = True
 
     @cached_property
     def module(self) -> Any:
@@ -101,6 +102,11 @@ class CupyAdapter(Adapter):
             c_contiguous=bool(x.flags.c_contiguous),
             f_contiguous=bool(x.flags.f_contiguous),
         )
+
+    def traits(self, x: Any) -> Any:
+        # Device memory, always writable: DLPack consumers refuse negative strides (torch
+        # would crash on them), so they are part of what decides.
+        return x.dtype, x.device.id, min(x.strides, default=0) < 0, x.flags.c_contiguous
 
     # ------------------------------------------------------------------ conversion primitives
 

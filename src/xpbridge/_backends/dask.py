@@ -12,10 +12,8 @@ counts) have an unknown (NaN) shape until computed, and some functions need it k
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
-import sys
 import uuid
 from functools import cached_property
 from itertools import product
@@ -29,8 +27,10 @@ from dask.array.core import finalize as dask_finalize
 from dask.array.core import normalize_chunks, slices_from_chunks
 from dask.core import flatten
 
-from .._dtypes import DTYPES, dtype_name
+from .._deviation import Deviation
+from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedOperationError
+from . import device_chunk_libraries
 from ._base import Adapter, Facts, Route
 from ._dask_ops import OVERRIDES
 
@@ -43,6 +43,40 @@ __all__ = ["DaskAdapter", "UnknownShapeError"]
 class UnknownShapeError(UnsupportedOperationError, ValueError):
     """A Dask array's shape depends on data not computed yet, and the function needs it."""
 
+
+_DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
+
+DEVIATIONS = (
+    # Laziness: results whose length depends on the data get a NaN shape.
+    *(
+        Deviation(
+            "dask",
+            function,
+            "the result's length depends on the data, so Dask leaves it unknown (NaN in "
+            "shape) until computed; functions that need it raise UnknownShapeError: call "
+            "x.compute_chunk_sizes() first (this computes x)",
+            kind="differs",
+        )
+        for function in (
+            "nonzero",
+            "unique",
+            "unique_all",
+            "unique_counts",
+            "unique_inverse",
+            "unique_values",
+        )
+    ),
+    *(
+        Deviation(
+            "dask",
+            function,
+            "returns a lazy 0-d boolean Dask array instead of a Python bool, so the check "
+            "stays in the graph; bool() of it (as in `if`) computes it",
+            kind="differs",
+        )
+        for function in ("allclose", "array_equal")
+    ),
+)
 
 # How Dask words its complaints about NaN shapes and chunks.
 _UNKNOWN_SHAPE = re.compile(r"\bnan\b|chunk sizes are unknown|unknown.*shape", re.IGNORECASE)
@@ -70,6 +104,7 @@ class _DaskRandom:
 class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
+    deviations = DEVIATIONS
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,12 +147,13 @@ class DaskAdapter(Adapter):
         owner = adapter_for_type(type(getattr(x, "_meta", None)))
         return None if owner is None or owner.name == "numpy" else owner
 
-    def _cupy(self) -> Adapter | None:
-        """CuPy's adapter, if CuPy can be imported (CUDA data in Dask lives in CuPy chunks)."""
-        from . import get_adapter
-
-        if "cupy" in sys.modules or importlib.util.find_spec("cupy") is not None:
-            return get_adapter("cupy")
+    def _device_chunks(self, device: Any = None) -> Adapter | None:
+        """The library whose arrays hold chunks on accelerator `device` (a native object or
+        a :meth:`device_str` name; None: any accelerator), if one is installed. Dask takes
+        chunks of any NumPy-like library (CuPy's on CUDA devices)."""
+        for owner in device_chunk_libraries():
+            if device is None or _holds(owner, device):
+                return owner
         return None
 
     def device(self, x: Any) -> Any:
@@ -128,38 +164,34 @@ class DaskAdapter(Adapter):
         return "cpu"
 
     def devices(self) -> list[Any]:
-        cupy = self._cupy()
-        try:
-            gpus = cupy.devices() if cupy is not None else []
-        except Exception:  # noqa: BLE001 - CuPy installed without a usable CUDA driver
-            gpus = []
-        return ["cpu", *gpus]
+        found: list[Any] = ["cpu"]
+        for owner in device_chunk_libraries():
+            found += _devices(owner)
+        return found
 
     def device_str(self, device: Any) -> str:
         if isinstance(device, str) or device is None:
             return super().device_str(device)
-        cupy = self._cupy()
-        if cupy is not None and cupy.owns_device(device):
-            return cupy.device_str(device)
+        owner = self._device_chunks(device)
+        if owner is not None:
+            return owner.device_str(device)
         return super().device_str(device)
 
     def supports_device(self, device: str) -> bool:
-        if device == "cpu":
-            return True
-        cupy = self._cupy() if device.startswith("cuda") else None
-        return cupy is not None and cupy.supports_device(device)
+        return device == "cpu" or self._device_chunks(device) is not None
 
     def native_device(self, device: Any) -> Any:
         if device is None or device == "cpu":
             return device
-        cupy = self._cupy()
-        if cupy is None:
+        owner = self._device_chunks(device if not isinstance(device, str) else None)
+        if owner is None:
             msg = (
-                f"Dask arrays live where their chunks do: host memory (NumPy chunks) or a GPU "
-                f"(CuPy chunks); device {device!r} needs CuPy, which is not installed"
+                "Dask arrays live where their chunks do: host memory (NumPy chunks) or an "
+                f"accelerator (chunks of a NumPy-like library such as CuPy); device {device!r} "
+                "needs such a library, and none is installed"
             )
             raise DeviceMismatchError(msg)
-        return cupy.native_device(device)
+        return owner.native_device(device)
 
     def owns_device(self, device: Any) -> bool:
         return False  # device objects belong to the chunks' library
@@ -173,9 +205,9 @@ class DaskAdapter(Adapter):
             owner = self._chunk_adapter(x)
             assert owner is not None
             return x.map_blocks(owner.to_host, dtype=x.dtype, meta=owner.to_host(x._meta))
-        cupy = self._cupy()
-        assert cupy is not None
-        move = _Uploader(cupy, target)
+        owner = self._device_chunks(target)
+        assert owner is not None
+        move = _Uploader(owner, target)
         return x.map_blocks(move, dtype=x.dtype, meta=move(x._meta))
 
     # ------------------------------------------------------------------ facts and conversion
@@ -191,8 +223,23 @@ class DaskAdapter(Adapter):
             device=base.device,
             itemsize=base.itemsize,
             lazy=True,
-            extra={"chunks": x.chunks, "meta": "numpy" if owner is None else owner.name},
+            computes_into=(owner or self._host).name,
+            chunks=x.chunks,
         )
+
+    @cached_property
+    def _host(self) -> Adapter:
+        from . import get_adapter
+
+        return get_adapter("numpy")
+
+    def traits(self, x: Any) -> Any:
+        # Conversions compute: the chunks' library, device and dtype decide.
+        meta = x._meta
+        return x.dtype, type(meta), getattr(meta, "device", None)
+
+    def rechunk(self, x: Any, chunks: Any) -> Any:
+        return x.rechunk(chunks)
 
     def copy(self, x: Any) -> Any:
         return x.copy()
@@ -233,9 +280,9 @@ class DaskAdapter(Adapter):
     def from_host(self, a: Any, device: str) -> Any:
         if device == "cpu":
             return _from_array(a.copy(), None)
-        cupy = self._cupy()
-        assert cupy is not None
-        return _from_array(cupy.from_host(a, device), None)
+        owner = self._device_chunks(device)
+        assert owner is not None
+        return _from_array(owner.from_host(a, device), None)
 
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
         # Dask never writes into its chunks, so it may view read-only memory.
@@ -243,38 +290,45 @@ class DaskAdapter(Adapter):
 
     negative_strides_ok = True
 
-    def import_route(self, source: str, *, chunks: Any = None, copy: bool = False) -> Route:
-        """Chunked views of a NumPy or CuPy array; other libraries go through NumPy (host
-        data) or CuPy (CUDA data) first, zero-copy where those routes are."""
-        from . import get_adapter
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        if chunks is None:
+            return _HOST_IMPORT
+        return Route("dask.array.from_array", _FromArray(chunks), f"chunk views of {chunks!r}")
 
-        if source == "dask":
-            # A Dask array asked for other chunks: rechunking is lazy.
-            rechunk = (lambda x: x) if chunks is None else (lambda x: x.rechunk(chunks))
-            return Route("rechunk", rechunk, f"rechunk to {chunks!r}, lazily")
-        if source in {"numpy", "cupy"}:
-            return Route("dask.array.from_array", _FromArray(chunks), "chunk views of the input")
-        host_route = get_adapter("numpy").import_route(source)
-        cupy = self._cupy() if source in {"torch", "jax"} else None
-        cuda_route = cupy.import_route(source) if cupy is not None else None
-        via = f"through NumPy via {host_route.name}"
-        if cuda_route is not None:
-            via += f"; CUDA data through CuPy via {cuda_route.name}"
-        run = _FromOther(self, host_route.run, cuda_route.run if cuda_route else None, chunks)
-        return Route("dask.array.from_array", run, f"chunk views of the input ({via})")
-
-    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        if source == "numpy":
-            return _fast_from_numpy
-        if source in {"torch", "jax", "array_api_strict"}:
-            from . import get_adapter
-
-            host = get_adapter("numpy").fast_import(source)
-            return None if host is None else _FastThroughNumpy(host)
-        return None
+    def wrap_import(self, source: Adapter, *, chunks: Any = None) -> Route | None:
+        # Chunks of any NumPy-like library, on its device (CuPy's on a GPU).
+        return self.host_import("", chunks=chunks) if source.numpy_like else None
 
     def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
-        return _from_array(np.from_dlpack(x, copy=copy), None)
+        where = x.__dlpack_device__()
+        if where[0] == _DLPACK_CPU:
+            return _from_array(np.from_dlpack(x, copy=copy), None)
+        # Device memory: chunks of the library that holds arrays there (CuPy's on CUDA).
+        owner = self._device_chunks()
+        if owner is None:
+            msg = (
+                "Dask holds device memory only in chunks of a NumPy-like library (CuPy), "
+                "and none is installed"
+            )
+            raise DeviceMismatchError(msg)
+        return _from_array(owner.from_dlpack(x, copy=copy), None)
+
+
+def _holds(owner: Adapter, device: Any) -> bool:
+    """Whether `owner` holds arrays on `device` (a native object or a name)."""
+    try:
+        if isinstance(device, str):
+            return owner.supports_device(device)
+        return owner.owns_device(device)
+    except Exception:  # noqa: BLE001 - installed without a usable driver
+        return False
+
+
+def _devices(owner: Adapter) -> list[Any]:
+    try:
+        return owner.devices()
+    except Exception:  # noqa: BLE001 - installed without a usable driver
+        return []
 
 
 def _from_array(x: Any, chunks: Any) -> Any:
@@ -296,34 +350,6 @@ def _from_array(x: Any, chunks: Any) -> Any:
         graph = dict(zip(keys, [x[where] for where in slices_from_chunks(chunks)], strict=True))
     meta = x[(slice(0, 0),) * x.ndim] if x.ndim else x.reshape((1,))[:0]
     return da.Array(graph, name, chunks, meta=meta, dtype=x.dtype)
-
-
-# NumPy dtypes of the standard's dtypes (Dask knows no bfloat16): the fast routes' dtypes.
-_HELD = frozenset(np.dtype(name) for name in DTYPES if name != "bfloat16")
-
-
-def _fast_from_numpy(a: Any) -> Any:
-    # Chunk views of a NumPy array, as the planner's route makes; NumPy scalars, subclasses
-    # and dtypes beyond the standard's get planned.
-    if type(a) is not np.ndarray or a.dtype not in _HELD:
-        return NotImplemented
-    return _from_array(a, None)
-
-
-class _FastThroughNumpy:
-    """Host data of torch, JAX or array-api-strict: NumPy's zero-copy view, then chunk views
-    (the planner's route for host data; GPU data and anything else get planned)."""
-
-    __slots__ = ("host",)
-
-    def __init__(self, host: Callable[[Any], Any]) -> None:
-        self.host = host
-
-    def __call__(self, x: Any) -> Any:
-        view = self.host(x)
-        if view is NotImplemented or view.dtype not in _HELD:
-            return NotImplemented
-        return _from_array(view, None)
 
 
 class _Assembled:
@@ -377,19 +403,11 @@ class _FromArray:
         return _from_array(x, self.chunks)
 
 
-class _FromOther:
-    """Torch, JAX or array-api-strict data into Dask: through CuPy if on CUDA, else NumPy."""
+def _auto_chunks(x: Any) -> Any:
+    return _from_array(x, None)
 
-    def __init__(self, dask_adapter: DaskAdapter, host: Any, cuda: Any, chunks: Any) -> None:
-        self.dask_adapter, self.host, self.cuda = dask_adapter, host, cuda
-        self.wrap = _FromArray(chunks)
 
-    def __call__(self, x: Any) -> Any:
-        from . import adapter_for_type
-
-        owner = adapter_for_type(type(x))
-        on_cuda = owner is not None and owner.device_str(owner.device(x)).startswith("cuda")
-        return self.wrap(self.cuda(x) if on_cuda and self.cuda is not None else self.host(x))
+_HOST_IMPORT = Route("dask.array.from_array", _auto_chunks, "chunk views of the input")
 
 
 class _Uploader:

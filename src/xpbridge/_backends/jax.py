@@ -9,7 +9,6 @@ What JAX cannot trace (results whose shape depends on the data, such as ``nonzer
 from __future__ import annotations
 
 import functools
-import math
 from functools import cached_property
 from typing import Any
 
@@ -17,9 +16,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._dtypes import DTYPES
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route, int_seed
+from ._host import aligned_empty, c_strides
 
 __all__ = ["JaxAdapter", "TracedValueError"]
 
@@ -44,31 +43,21 @@ def _default_on_host() -> bool:
 
 
 def _new_from_host(a: Any) -> Any:
+    """A JAX array holding a copy of the NumPy array `a`, made once."""
     a = np.asarray(a)
-    return _new_from_native(a.astype(a.dtype.newbyteorder("="), copy=False))  # JAX: native only
-
-
-def _new_from_native(a: Any) -> Any:
-    """A JAX array holding a copy of the NumPy array `a` (native byte order), made once."""
+    a = a.astype(a.dtype.newbyteorder("="), copy=False)  # JAX has native byte order only
     if a.nbytes < _SMALL_COPY and _default_on_host():
         return jnp.array(a, copy=True)
-    return _aliased(_aligned_copy(a))
-
-
-def _aligned_copy(a: Any) -> Any:
     # One NumPy copy into new row-major memory at JAX's alignment, which JAX then aliases
     # (on the CPU): above a megabyte jnp.array costs 2 to 7 times a NumPy copy.
     copy = _aligned_empty(a.shape, a.dtype)
     np.copyto(copy, a)
-    return copy
+    return _aliased(copy)
 
 
 def _aligned_empty(shape: tuple[int, ...], dtype: Any) -> Any:
     """New row-major NumPy memory at the alignment JAX's CPU client aliases."""
-    nbytes = math.prod(shape) * dtype.itemsize
-    buffer = np.empty(nbytes + CPU_ALIGNMENT, np.uint8)
-    start = -buffer.ctypes.data % CPU_ALIGNMENT
-    return buffer[start : start + nbytes].view(dtype).reshape(shape)
+    return aligned_empty(shape, dtype, CPU_ALIGNMENT)
 
 
 def _aliased(a: Any) -> Any:
@@ -78,96 +67,15 @@ def _aliased(a: Any) -> Any:
     return jax.dlpack.from_dlpack(a)
 
 
-#: NumPy dtype -> name, for the standard's dtypes (those a plain conversion may take).
-_STANDARD_DTYPES = {np.dtype(name): name for name in DTYPES if name != "bfloat16"}
-
-
-def _fast_from_numpy(a: Any) -> Any:
-    # Writable NumPy memory must be copied (JAX arrays are immutable): the planner's copying
-    # route, without the plan. Read-only memory (aliased), 64-bit dtypes without x64 mode,
-    # other dtypes (byte-swapped ones too) and NumPy scalars get planned.
-    if type(a) is not np.ndarray or not a.flags.writeable:
-        return NotImplemented
-    name = _STANDARD_DTYPES.get(a.dtype)
-    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
-        return NotImplemented
-    if a.nbytes < _SMALL_COPY and _default_on_host():  # _new_from_native, one call less
-        return jnp.array(a, copy=True)
-    return _aliased(_aligned_copy(a))
-
-
-def _fast_from_dask(x: Any) -> Any:
-    # Dask computes once, into memory JAX then aliases; below a megabyte JAX's own copy of
-    # Dask's result costs less than DLPack. CuPy chunks, unknown shapes, other dtypes and
-    # 64-bit dtypes without x64 mode get planned.
-    if type(x._meta) is not np.ndarray or math.isnan(x.size):
-        return NotImplemented
-    name = _STANDARD_DTYPES.get(x.dtype)
-    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
-        return NotImplemented
-    from . import get_adapter
-
-    dask_adapter: Any = get_adapter("dask")
-    if not _default_on_host():
-        return NotImplemented
-    if x.nbytes < _SMALL_COPY:
-        return jnp.array(dask_adapter.compute(x), copy=True)
-    return _aliased(dask_adapter.compute(x, _aligned_empty))
-
-
-class _FastThroughNumpy:
-    """array-api-strict data: NumPy's view of its buffer (read-only kept), then as NumPy."""
-
-    __slots__ = ("host",)
-
-    def __init__(self, host: Any) -> None:
-        self.host = host
-
-    def __call__(self, x: Any) -> Any:
-        view = self.host(x)
-        return NotImplemented if view is NotImplemented else _fast_from_numpy(view)
-
-
-@functools.cache
-def _torch_dtypes() -> dict[Any, str]:
-    """torch dtype -> name, for the standard's dtypes."""
-    import torch
-
-    return {getattr(torch, name): name for name in DTYPES if hasattr(torch, name)}
-
-
-def _fast_from_torch(t: Any) -> Any:
-    # A plain CPU tensor must be copied (JAX arrays are immutable): the planner's copying
-    # route, without the plan. Grad, lazy conj/neg bits, other devices and layouts, and
-    # 64-bit dtypes in 32-bit mode get planned.
-    if t.requires_grad or t.is_conj() or t.is_neg() or t.device.type != "cpu":
-        return NotImplemented
-    name = _torch_dtypes().get(t.dtype)
-    if name is None or (name in _WIDE and not jax.config.jax_enable_x64):
-        return NotImplemented
-    try:
-        if t.nbytes < _SMALL_COPY and _default_on_host():
-            # JAX's own copy of torch's NumPy view: DLPack's fixed costs (~20 us) dominate
-            # small copies. t.numpy() refuses bfloat16, which goes through DLPack.
-            return jnp.array(t.numpy(), copy=True)
-    except (RuntimeError, TypeError):
-        pass
-    try:
-        return _copy_from_tensor(t)  # DLPack refuses sparse, quantized and fake tensors
-    except (BufferError, RuntimeError, TypeError, ValueError):
-        return NotImplemented
-
-
-def _import_dlpack(x: Any) -> Any:
-    return jax.dlpack.from_dlpack(x, copy=False)
-
-
-def _copy_from_tensor(t: Any) -> Any:
-    import torch
-
-    # jax.dlpack.from_dlpack(copy=True) still aliases CPU tensors (JAX 0.10): torch copies
-    # into new row-major memory that nobody else holds, which JAX then takes as it is.
-    return jax.dlpack.from_dlpack(t.clone(memory_format=torch.contiguous_format))
+_EXPORT = Route("numpy.asarray", np.asarray, "a read-only view of the immutable buffer")
+# The planner passes only memory nobody can write (or copy=False), row-major and aligned.
+_IMPORT = Route("jax.device_put", _put, "aliases host memory, read-only and bfloat16 too")
+_COPY_IMPORT = Route(
+    "an aligned NumPy copy + jax.dlpack.from_dlpack",
+    _new_from_host,
+    "one copy, at the alignment JAX aliases",
+    copies=True,
+)
 
 
 class TracedValueError(UnsupportedOperationError, TypeError):
@@ -241,6 +149,8 @@ class JaxAdapter(Adapter):
     array_type_name = "jax.Array"
     #: New host memory laid out so that JAX aliases it: lazy sources compute into it.
     host_empty = staticmethod(_aligned_empty)
+    #: Whether 64-bit dtypes exist (jax_enable_x64) changes what converts.
+    stateful = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -317,6 +227,16 @@ class JaxAdapter(Adapter):
     def owns_device(self, device: Any) -> bool:
         return isinstance(device, jax.Device)
 
+    def state(self) -> Any:
+        return bool(jax.config.jax_enable_x64)
+
+    def traits(self, x: Any) -> Any:
+        # Immutable, row-major memory: the dtype and where it lives decide. Tracers (their
+        # own classes) have no sharding and convert to nothing.
+        if isinstance(x, jax.core.Tracer):
+            return x.dtype
+        return x.dtype, x.sharding
+
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
         ptr = strides = unsupported = None
@@ -330,7 +250,7 @@ class JaxAdapter(Adapter):
                 ptr = x.unsafe_buffer_pointer()
             except Exception:  # noqa: BLE001 - sharded or deleted arrays have no single buffer
                 ptr = None
-            strides = _c_strides(base.shape, base.itemsize)
+            strides = c_strides(base.shape, base.itemsize)
         return Facts(
             backend=self.name,
             dtype=base.dtype,
@@ -375,6 +295,9 @@ class JaxAdapter(Adapter):
                 f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
                 "(copy=False shares it anyway, at your own risk)"
             )
+            # Copied anyway: the layout does not change the decision (and is not among the
+            # traits of writable memory, see ndarray_traits).
+            return reasons
         if facts.byteswapped:
             reasons.append("JAX has only native byte order")
         elif facts.size:
@@ -386,43 +309,16 @@ class JaxAdapter(Adapter):
                 reasons.append(f"JAX aliases host memory only at {CPU_ALIGNMENT}-byte alignment")
         return reasons
 
-    def native_imports(self) -> dict[str, Route]:
-        host = Route("jax.device_put", _put, "aliases host memory, read-only and bfloat16 too")
-        return {
-            "numpy": host,
-            "array_api_strict": host,
-            "torch": Route("jax.dlpack.from_dlpack", _import_dlpack, "torch's zero-copy export"),
-            "cupy": Route("jax.dlpack.from_dlpack", _import_dlpack, "CuPy's zero-copy export"),
-        }
+    def host_export(self, dtype: str) -> Route | None:
+        return _EXPORT
 
-    def copying_imports(self) -> dict[str, Route]:
-        # One aligned copy that JAX aliases; a copy made beforehand by the source library
-        # could be misaligned, and JAX would then copy it again.
-        host = Route(
-            "an aligned NumPy copy + jax.dlpack.from_dlpack",
-            _new_from_host,
-            "one copy, at the alignment JAX aliases",
-            copies=True,
-        )
-        return {
-            "numpy": host,
-            "array_api_strict": host,
-            "torch": Route(
-                "torch clone + jax.dlpack.from_dlpack",
-                _copy_from_tensor,
-                "one row-major copy that JAX aliases",
-                copies=True,
-            ),
-        }
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        return _IMPORT
 
-    def fast_import(self, source: str) -> Any:
-        if source == "array_api_strict":
-            from . import get_adapter
-
-            host = get_adapter("numpy").fast_import(source)
-            return None if host is None else _FastThroughNumpy(host)
-        fast = {"numpy": _fast_from_numpy, "torch": _fast_from_torch, "dask": _fast_from_dask}
-        return fast.get(source)
+    def host_copy_import(self, dtype: str) -> Route | None:
+        # One aligned copy that JAX aliases; a copy made beforehand could be misaligned,
+        # and JAX would then copy it again.
+        return _COPY_IMPORT
 
     def to_host(self, x: Any) -> Any:
         return np.array(jax.device_get(x), copy=True)
@@ -442,20 +338,9 @@ def _concrete_bool(result: Any) -> Any:
 def _allclose(
     a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Any:
-    from .. import isclose
-
-    return _concrete_bool(jnp.all(isclose(a, b, rtol, atol, equal_nan)))
+    return _concrete_bool(jnp.all(jnp.isclose(a, b, rtol, atol, equal_nan)))
 
 
 def _array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:
     # jnp.array_equal compares shapes first (static, even when traced) and never concretizes.
     return _concrete_bool(jnp.array_equal(a, b, equal_nan=equal_nan))
-
-
-def _c_strides(shape: tuple[int | None, ...], itemsize: int) -> tuple[int, ...]:
-    strides = []
-    step = itemsize
-    for n in reversed(shape):
-        strides.append(step)
-        step *= max(int(n or 0), 1)
-    return tuple(reversed(strides))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sys
-import warnings
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import array_api_compat.numpy as compat_numpy
 import numpy as np
 
-from .._dtypes import DTYPES, dtype_name
+from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
+from ._host import host_copy, ndarray_traits, writeable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,92 +25,8 @@ _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot",
 _NAMES: dict[Any, str] = {}
 
 
-def _tensor_numpy(t: Any) -> Any:
-    # bfloat16 has no NumPy dtype; ml_dtypes (if loaded) supplies one with the same bits.
-    if str(t.dtype) == "torch.bfloat16":
-        import ml_dtypes
-        import torch
-
-        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
-    return t.numpy()
-
-
-def _copy_to_numpy(x: Any) -> Any:
-    return np.array(x, copy=True)
-
-
-def _fast_from_torch(t: Any) -> Any:
-    try:
-        return t.numpy()  # refuses grad, lazy bits, GPUs and bfloat16: those get planned
-    except (RuntimeError, TypeError):
-        return NotImplemented
-
-
-# The NumPy dtypes of the standard's dtypes: what a view may carry (bfloat16 comes from
-# ml_dtypes, which JAX loads).
-_VIEWABLE = frozenset(np.dtype(name) for name in DTYPES if name != "bfloat16")
-# JAX shardings seen so far -> whether they place the whole array in this host's memory.
-_ON_HOST: dict[Any, bool] = {}
-
-
-def _jax_view(x: Any) -> Any:
-    # A read-only view of a JAX array in host memory; dtypes beyond the standard's, tracers
-    # and deleted arrays get planned.
-    try:
-        view = np.asarray(x)
-    except Exception:  # noqa: BLE001 - whatever it is, the planner explains it
-        return NotImplemented
-    if view.dtype in _VIEWABLE or view.dtype.name == "bfloat16":
-        return view
-    return NotImplemented
-
-
-def _fast_from_jax(x: Any) -> Any:
-    # With an accelerator or several devices, only arrays wholly on one CPU device are
-    # viewed here (np.asarray of a GPU array would keep a host copy cached on it).
-    try:
-        sharding = x.sharding
-        on_host = _ON_HOST.get(sharding)
-        if on_host is None:
-            devices = sharding.device_set
-            on_host = len(devices) == 1 and next(iter(devices)).platform == "cpu"
-            _ON_HOST[sharding] = on_host
-    except Exception:  # noqa: BLE001 - a tracer or a deleted array: the planner explains
-        return NotImplemented
-    return _jax_view(x) if on_host else NotImplemented
-
-
-def _fast_from_dask(x: Any) -> Any:
-    # Dask computes into new NumPy memory, as the planner's compute step does; CuPy-backed
-    # arrays and dtypes beyond the standard's get planned.
-    if type(x._meta) is not np.ndarray or x.dtype not in _VIEWABLE:
-        return NotImplemented
-    from . import get_adapter
-
-    return get_adapter("dask").compute(x)  # type: ignore[attr-defined]  # DaskAdapter's
-
-
-def _jax_route() -> Callable[[Any], Any]:
-    import jax
-
-    devices = jax.devices()
-    if len(devices) == 1 and devices[0].platform == "cpu":
-        return _jax_view  # JAX has one device, the CPU: every array is in host memory
-    return _fast_from_jax
-
-
-def _fast_from_strict(x: Any) -> Any:
-    try:
-        return np.asarray(x)  # the array's own NumPy buffer; refuses its fake devices
-    except RuntimeError:
-        return NotImplemented
-
-
-_FAST_IMPORTS = {
-    "torch": _fast_from_torch,
-    "array_api_strict": _fast_from_strict,
-    "dask": _fast_from_dask,
-}
+# NumPy's view of host memory is the array itself: the identity route (no name).
+_ITSELF = Route("", lambda a: a)
 
 
 def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
@@ -142,25 +58,11 @@ def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
     return tuple(views)
 
 
-def writeable(a: Any) -> bool:
-    """Whether NumPy lets `a` be written, counting ``broadcast_arrays`` views as read-only.
-
-    NumPy warns (a FutureWarning) on any read of those views' writeable flag, and will make
-    them read-only; only broadcast (zero-stride) views carry that flag, so others read it
-    directly.
-    """
-    if 0 not in a.strides:
-        return bool(a.flags.writeable)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FutureWarning)
-        flag = bool(a.flags.writeable)
-    return flag and not caught
-
-
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
     copy_refusals = ("Unable to avoid creating a copy",)
+    numpy_like = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -264,7 +166,7 @@ class NumpyAdapter(Adapter):
                 c_contiguous=True,
                 f_contiguous=True,
                 byteswapped=not x.dtype.isnative,
-                extra={"scalar": True},
+                scalar=True,
             )
         name = self.dtype_of(x)
         flags = x.flags
@@ -283,6 +185,11 @@ class NumpyAdapter(Adapter):
             byteswapped=not x.dtype.isnative,
         )
 
+    def traits(self, x: Any) -> Any:
+        if isinstance(x, np.generic):
+            return x.dtype  # a scalar: a value, always copied out of NumPy
+        return ndarray_traits(x)
+
     def asarray(
         self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None
     ) -> Any:
@@ -291,8 +198,7 @@ class NumpyAdapter(Adapter):
 
     def copy(self, x: Any) -> Any:
         # Native byte order and positive strides, so that any library can alias the copy.
-        x = np.asarray(x)
-        return np.array(x, dtype=x.dtype.newbyteorder("="), copy=True)
+        return host_copy(x)
 
     negative_strides_ok = True
 
@@ -308,25 +214,11 @@ class NumpyAdapter(Adapter):
             "ml_dtypes` (installed with JAX) to get one"
         )
 
-    def native_imports(self) -> dict[str, Route]:
-        return {
-            "torch": Route("Tensor.numpy()", _tensor_numpy, "torch's own view, faster than DLPack"),
-            "jax": Route(
-                "numpy.asarray",
-                np.asarray,
-                "a read-only view of the immutable buffer (DLPack cannot carry bfloat16)",
-            ),
-            "array_api_strict": Route(
-                "numpy.asarray", np.asarray, "the buffer protocol: a view that keeps read-only"
-            ),
-        }
+    def host_export(self, dtype: str) -> Route | None:
+        return _ITSELF
 
-    def copying_imports(self) -> dict[str, Route]:
-        # A view of JAX memory is read-only; a copy asked for should be writable.
-        return {"jax": Route("numpy.array", _copy_to_numpy, "a writable copy", copies=True)}
-
-    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        return _jax_route() if source == "jax" else _FAST_IMPORTS.get(source)
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        return _ITSELF
 
     def to_host(self, x: Any) -> Any:
         return np.array(x, copy=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat.torch as compat_torch
 import torch
 
+from .._deviation import Deviation
 from .._dtypes import DTYPES
 from .._errors import CopyRequiredError, DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route, int_seed
@@ -100,51 +101,25 @@ _DEVICE_MIX = re.compile(
 def _from_numpy(a: Any) -> Any:
     import numpy as np
 
-    # torch.from_numpy takes ndarrays only; NumPy scalars become 0-d arrays first. The
-    # planner never passes read-only memory (torch would alias it, warning only once).
-    a = np.asarray(a)
     # ml_dtypes' bfloat16: neither from_numpy nor DLPack know it.
-    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":
-        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
-    return torch.from_numpy(a)
+    return torch.from_numpy(np.asarray(a).view(np.int16)).view(torch.bfloat16)
 
 
-_torch_from_dlpack = torch.from_dlpack
+def _tensor_numpy(t: Any) -> Any:
+    # bfloat16 has no NumPy dtype; ml_dtypes (if loaded) supplies one with the same bits.
+    import ml_dtypes
+
+    return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
 
 
-def _from_buffer(x: Any) -> Any:
-    import numpy as np
-
-    return torch.from_numpy(np.asarray(x))
-
-
-def _tensor_to_numpy(t: Any) -> Any:
-    from .numpy import _tensor_numpy
-
-    return _tensor_numpy(t)
-
-
-def _fast_from_numpy(a: Any) -> Any:
-    # torch.from_numpy would alias read-only memory (with only a warning): plan those.
-    # (NumPy scalars are read-only too; zero-stride views may be broadcast ones, whose flag
-    # NumPy warns about: the planner reads it safely.)
-    if 0 in a.strides or not a.flags.writeable:
-        return NotImplemented
-    try:
-        return torch.from_numpy(a)  # refuses byte-swapped, negatively strided, object arrays
-    except (TypeError, ValueError):
-        return NotImplemented
-
-
-def _fast_from_strict(x: Any) -> Any:
-    # Through the array's own NumPy buffer (far cheaper than array-api-strict's DLPack).
-    import numpy as np
-
-    try:
-        host = np.asarray(x)  # refuses array-api-strict's fake devices
-    except RuntimeError:
-        return NotImplemented
-    return _fast_from_numpy(host)
+# Tensor.numpy() refuses what it cannot view faithfully (grad while recording, lazy bits,
+# other devices and layouts): a refusal sends the conversion back to the full planner.
+_EXPORT = Route("Tensor.numpy()", torch.Tensor.numpy, "torch's own view, faster than DLPack")
+_EXPORT_BF16 = Route("Tensor.numpy() + ml_dtypes", _tensor_numpy, "torch's own view, as bfloat16")
+# The planner never passes read-only memory (torch would alias it, warning only once),
+# byte-swapped or negatively strided memory (from_numpy would refuse it).
+_IMPORT = Route("torch.from_numpy", torch.from_numpy, "about 3x faster than DLPack on CPU")
+_IMPORT_BF16 = Route("torch.from_numpy + view", _from_numpy, "ml_dtypes' bfloat16 bits as torch's")
 
 
 def _unique_all(x: Any, /) -> Any:
@@ -241,9 +216,54 @@ def _einsum(subscripts: str, /, *operands: Any) -> Any:
     return torch.einsum(subscripts, *operands)
 
 
+_WIDE_UNSIGNED_NAMES = ("uint16", "uint32", "uint64")
+
+# Functions PyTorch (2.13) has no kernels for on uint16/uint32/uint64 tensors; it does have
+# casts, copies, equality, bitwise and/or/xor, multiply, sorting, sums and indexing.
+_NO_WIDE_UNSIGNED = (
+    "abs", "add", "argmax", "argmin", "bitwise_invert", "bitwise_left_shift",
+    "bitwise_right_shift", "clip", "count_nonzero", "diff", "flip", "floor_divide", "greater",
+    "greater_equal", "hypot", "isin", "less", "less_equal", "logaddexp", "matmul", "max",
+    "maximum", "min", "minimum", "negative", "nextafter", "nonzero", "pow", "remainder",
+    "searchsorted", "sign", "square", "subtract", "take_along_axis", "tensordot", "tril", "triu",
+    "vecdot",
+)  # fmt: skip
+
+# Reductions whose unsigned results PyTorch gives as int64 (it has no uint64 accumulator).
+_SIGNED_SUMS = ("sum", "prod", "cumulative_sum", "cumulative_prod")
+
+DEVIATIONS = (
+    *(
+        Deviation(
+            "torch",
+            function,
+            "PyTorch has no kernel for this on uint16/uint32/uint64 tensors (it implements "
+            "only casts, copies, equality, bitwise and/or/xor, multiply, sorting and sums "
+            "for them); xpbridge raises UnsupportedDTypeError: cast first, e.g. "
+            "xb.astype(x, xb.int64)",
+            dtypes=_WIDE_UNSIGNED_NAMES,
+        )
+        for function in _NO_WIDE_UNSIGNED
+    ),
+    *(
+        Deviation(
+            "torch",
+            function,
+            "unsigned integers accumulate in int64, not uint64 (PyTorch has no uint64 "
+            "accumulator): the result's dtype is int64 (cast it with xb.astype if needed)",
+            dtypes=("uint8", *_WIDE_UNSIGNED_NAMES),
+            kind="differs",
+        )
+        for function in _SIGNED_SUMS
+    ),
+)
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     array_type_name = "torch.Tensor"
+    array_noun = "tensor"
+    deviations = DEVIATIONS
     copy_refusals = ("view size is not compatible with input tensor",)
 
     def __init__(self) -> None:
@@ -418,16 +438,28 @@ class TorchAdapter(Adapter):
             requires_grad=x.requires_grad,
             lazy_bits=bits,
             unsupported=unsupported,
-            extra={
-                # Reading .grad of a non-leaf warns; it is never populated there anyway.
-                "grad": x.grad if x.is_leaf or x.retains_grad else None,
-                "grad_fn": x.grad_fn,
-                "is_leaf": x.is_leaf,
-            },
+            # Reading .grad of a non-leaf warns; it is never populated there anyway.
+            grad=x.grad if x.is_leaf or x.retains_grad else None,
+            grad_fn=x.grad_fn,
+            is_leaf=x.is_leaf,
         )
+
+    def traits(self, x: Any) -> Any:
+        # Torch memory is always writable, native, with positive strides: what decides is
+        # the dtype, the device, gradients, lazy bits and the layout. (Tensors without
+        # storage, inside functorch, look like plain ones here: every route out of torch
+        # refuses them, and the planner then reads their facts.)
+        return x.dtype, x.device, x.requires_grad, x.is_conj(), x.is_neg(), x.layout
+
+    has_autograd = True
 
     def requires_grad(self, x: Any) -> bool:
         return bool(x.requires_grad)
+
+    def set_grad_enabled(self, enabled: bool) -> bool | None:
+        previous = bool(torch.is_grad_enabled())
+        torch.set_grad_enabled(enabled)
+        return previous
 
     def records_autograd(self, x: Any) -> bool:
         return bool(x.requires_grad) and torch.is_grad_enabled()
@@ -441,25 +473,14 @@ class TorchAdapter(Adapter):
         # clone() keeps the autograd history, unlike detach().clone().
         return x.clone()
 
-    def resolve_bit(self, bit: str) -> Callable[[Any], Any]:
-        """The torch call that materializes a lazy ``conj`` or ``neg`` view."""
-        resolve: Callable[[Any], Any] = (
-            torch.Tensor.resolve_conj if bit == "conj" else torch.Tensor.resolve_neg
-        )
-        return resolve
+    def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
+        return x.resolve_conj() if bit == "conj" else x.resolve_neg()
 
-    def native_imports(self) -> dict[str, Route]:
-        return {
-            "numpy": Route("torch.from_numpy", _from_numpy, "about 3x faster than DLPack on CPU"),
-            # DLPack would also do, but torch.from_dlpack aborts the interpreter on negative
-            # strides; from_numpy raises instead, and is faster.
-            "array_api_strict": Route(
-                "torch.from_numpy on the buffer", _from_buffer, "faster and safer than DLPack"
-            ),
-            # The planner has refused read-only, immutable and negatively strided memory.
-            "jax": Route("torch.from_dlpack", _torch_from_dlpack, "JAX's zero-copy export"),
-            "cupy": Route("torch.from_dlpack", _torch_from_dlpack, "CuPy's zero-copy export"),
-        }
+    def host_export(self, dtype: str) -> Route | None:
+        return _EXPORT_BF16 if dtype == "bfloat16" else _EXPORT
+
+    def host_import(self, dtype: str, *, chunks: Any = None) -> Route | None:
+        return _IMPORT_BF16 if dtype == "bfloat16" else _IMPORT
 
     def from_dlpack(self, x: Any, *, device: Any = None, copy: bool | None = None) -> Any:
         import numpy as np
@@ -482,16 +503,18 @@ class TorchAdapter(Adapter):
                 )
                 raise CopyRequiredError(msg)
             a = np.array(a, copy=True)
-        return _from_numpy(a)
-
-    def fast_import(self, source: str) -> Callable[[Any], Any] | None:
-        return {"numpy": _fast_from_numpy, "array_api_strict": _fast_from_strict}.get(source)
+        return torch.from_numpy(a)
 
     def to_host(self, x: Any) -> Any:
-        return _tensor_to_numpy(x.to("cpu", copy=True))
+        host = x.to("cpu", copy=True)
+        return _tensor_numpy(host) if host.dtype == torch.bfloat16 else host.numpy()
 
     def from_host(self, a: Any, device: str) -> Any:
-        return _from_numpy(a).to(self.native_device(device), copy=True)
+        import numpy as np
+
+        a = np.asarray(a)
+        tensor = _from_numpy(a) if a.dtype.name == "bfloat16" else torch.from_numpy(a)
+        return tensor.to(self.native_device(device), copy=True)
 
     def astype(self, x: Any, dtype: Any) -> Any:
         return x.to(self.native_dtype(dtype))

@@ -73,9 +73,7 @@ def backend_support(
     """
     if installed is None:
         installed = available_backends()
-    entries = tuple(
-        d for d in _deviations.DEVIATIONS if d.backend == backend and d.function == function
-    )
+    entries = tuple(d for d in _deviations_of(backend, installed) if d.function == function)
     if any(d.kind == "unsupported" and not d.dtypes for d in entries):
         return Support("unsupported", tuple(d for d in entries if not d.dtypes))
     if backend in installed and not _implemented(backend, function):
@@ -91,6 +89,13 @@ def backend_support(
     if entries:
         return Support("differs", entries)
     return Support("supported" if backend in installed else "unchecked")
+
+
+def _deviations_of(backend: str, installed: Sequence[str]) -> tuple[Deviation, ...]:
+    """The deviations `backend`'s adapter declares (none known if it is not installed)."""
+    if _deviations.DEVIATIONS is None and backend not in installed:
+        return ()
+    return _deviations.deviations_of(backend)
 
 
 def support_table(
@@ -156,7 +161,7 @@ def _footer(
     for (backend, function, dtypes, reason), number in notes.items():
         scope = f" ({', '.join(dtypes)})" if dtypes else ""
         lines.append(f"{number}. {backend}, `{function}`{scope}: {reason}.")
-    general = [d for d in _deviations.DEVIATIONS if d.function == "*" and d.backend in names]
+    general = [d for name in names for d in _deviations_of(name, installed) if d.function == "*"]
     if general:
         lines += ["", "For every function:", ""]
         for d in general:

@@ -1,0 +1,37 @@
+"""One known deviation: where a backend cannot give the standard's answer, and why.
+
+Adapters declare theirs (``Adapter.deviations``); ``xpbridge._deviations`` collects them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Deviation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    """One thing a backend does differently from the standard (or cannot do).
+
+    A reason is a clause without a final period (the support table and the errors end the
+    sentence). ``function`` is a declared path (``"linalg.solve"``) or ``"*"`` for every
+    function.
+    """
+
+    backend: str
+    function: str
+    reason: str
+    #: The dtypes concerned; empty means every dtype.
+    dtypes: tuple[str, ...] = ()
+    #: "unsupported": xpbridge raises a clear error. "differs": the result differs from
+    #: NumPy's (values or dtype) in a documented way.
+    kind: Literal["unsupported", "differs"] = "unsupported"
+
+    def applies(self, backend: str, function: str, dtype: str | None = None) -> bool:
+        return (
+            self.backend == backend
+            and self.function in {"*", function}
+            and (not self.dtypes or dtype is None or dtype in self.dtypes)
+        )

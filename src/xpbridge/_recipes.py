@@ -1,0 +1,274 @@
+"""Running conversions: decisions made once, reused while the facts that decide stay the same.
+
+A conversion is decided by :func:`xpbridge._plan.decide` from the array's facts. Most
+facts that decide (dtype, device, read-only, gradients...) are the same for most arrays a
+program converts, and computing them all (``Adapter.facts``) costs microseconds. So each
+decision is stored as a :class:`Recipe` under the array's *traits* (``Adapter.traits``: a
+cheap, hashable summary that determines every fact the planner reads) and the request
+(target, device, dtype, copy, detach), and a later conversion with the same traits and
+request runs the same steps. There is no second set of checks: a recipe is the planner's
+decision, and the traits are its inputs.
+
+What else a decision depends on is keyed too, but only where it did: the gradient mode
+(only decisions about arrays that require grad read it) and process-wide library settings
+(``Adapter.state``: JAX's 64-bit mode). A step that fails at run time (an input whose
+traits left out a fact its route refuses, see ``Adapter.traits``) sends the call to the
+full planner, which reads every fact.
+
+Requests with ``copy=False`` are always planned in full: their errors list every reason a
+copy would be needed, which only the full facts tell.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from ._backends import adapter_for_type, get_adapter
+from ._config import get_grad_mode
+from ._errors import BridgeError, CopyRequiredError, UnsupportedOperationError
+from ._plan import decide
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable
+
+    from ._backends._base import Adapter
+    from ._plan import Plan
+
+__all__ = ["Recipe", "check_independent", "clear", "convert", "lift", "run_plan"]
+
+#: Above this many decisions per table (or tables), the cache starts again: a program that
+#: makes that many kinds of array is not helped by remembering them all.
+_LIMIT: Final = 1024
+
+
+class Recipe:
+    """A decided conversion: the plan, and one callable that runs its steps."""
+
+    __slots__ = ("plan", "run")
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.run: Callable[[Any], Any] = _runner(plan)
+
+
+def _runner(plan: Plan) -> Callable[[Any], Any]:
+    runs = tuple(step.run for step in plan.steps)
+    if not runs:
+        return _identity
+    if len(runs) == 1:
+        return runs[0]  # often the library's own function (torch.from_numpy)
+
+    def steps(x: Any) -> Any:
+        for run in runs:
+            x = run(x)
+        return x
+
+    return steps
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+class _ByGradMode:
+    """Recipes of a decision that read the gradient mode, one per mode."""
+
+    __slots__ = ("by_mode", "request", "run")
+
+    def __init__(self, request: _Request) -> None:
+        self.request = request
+        self.by_mode: dict[str, Recipe] = {}
+        self.run = self._run
+
+    def _run(self, x: Any) -> Any:
+        recipe = self.by_mode.get(get_grad_mode())
+        if recipe is None:
+            plan = self.request.plan(x)
+            if plan.error is not None:
+                return run_plan(plan, x)  # raises
+            recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
+        return recipe.run(x)
+
+
+class _Request:
+    """What a conversion asks for, and the decisions made for it so far, by traits."""
+
+    __slots__ = (
+        "chunks",
+        "copy",
+        "detach",
+        "device",
+        "dtype",
+        "lift",
+        "recipes",
+        "target",
+        "traits",
+    )
+
+    def __init__(
+        self,
+        source: Adapter,
+        target: Adapter,
+        device: Any,
+        dtype: Any,
+        copy: bool | None,
+        detach: bool | None,
+        lift: str | None,
+    ) -> None:
+        self.target = target
+        self.device, self.dtype, self.copy, self.detach = device, dtype, copy, detach
+        self.lift = lift
+        self.chunks = None
+        self.recipes: dict[Hashable, Recipe | _ByGradMode] = {}
+        self.traits = _traits_of(source, target)
+
+    def plan(self, x: Any) -> Plan:
+        return decide(
+            x,
+            self.target,
+            device=self.device,
+            dtype=self.dtype,
+            copy=self.copy,
+            detach=self.detach,
+            lift=self.lift,
+        )
+
+    def first(self, x: Any, traits: Hashable) -> Any:
+        """Decide for `x` (whose traits are `traits`), remember the decision, run it."""
+        plan = self.plan(x)
+        self.learn(plan, traits)
+        result = run_plan(plan, x)
+        if self.copy:
+            check_independent(x, result)
+        return result
+
+    def learn(self, plan: Plan, traits: Hashable) -> None:
+        """Remember `plan` as the decision for arrays with these traits (refusals are not
+        remembered: they are the slow path anyway, and some hang on the process' state,
+        such as whether ml_dtypes is imported)."""
+        if plan.error is not None:
+            return
+        recipe: Recipe | _ByGradMode
+        if plan.reads_grad_mode:
+            recipe = _ByGradMode(self)
+            recipe.by_mode[get_grad_mode()] = Recipe(plan)
+        else:
+            recipe = Recipe(plan)
+        if len(self.recipes) >= _LIMIT:
+            self.recipes.clear()
+        self.recipes[traits] = recipe
+
+
+def _traits_of(source: Adapter, target: Adapter) -> Callable[[Any], Hashable]:
+    """The traits function of a table: the source's, with the libraries' settings where they
+    can change (see ``Adapter.stateful``)."""
+    traits = source.traits
+    if not (source.stateful or target.stateful):
+        return traits
+
+    def with_state(x: Any) -> Hashable:
+        return traits(x), source.state(), target.state()
+
+    return with_state
+
+
+def check_independent(x: Any, result: Any) -> None:
+    """Belt and braces for copy=True, once per decision: the result must not overlap the
+    input's memory."""
+    from ._inspect import may_share_memory
+
+    if may_share_memory(x, result):
+        msg = (
+            "internal error: a copy=True conversion produced memory that overlaps its input; "
+            "please report this with xb.info() of the input"
+        )
+        raise CopyRequiredError(msg)
+
+
+#: (array type, target, device, dtype, copy, detach[, lift context]) -> its request.
+_REQUESTS: dict[tuple[Any, ...], _Request] = {}
+
+
+def clear() -> None:
+    """Forget every decision (tests that change what the planner sees call it)."""
+    _REQUESTS.clear()
+
+
+def _request(key: tuple[Any, ...], cls: type, target: Adapter) -> _Request:
+    source = adapter_for_type(cls)
+    assert source is not None
+    _, _, device, dtype, copy, detach, *lift = key
+    request = _Request(source, target, device, dtype, copy, detach, lift[0] if lift else None)
+    if len(_REQUESTS) >= _LIMIT:
+        _REQUESTS.clear()
+    _REQUESTS[key] = request
+    return request
+
+
+def convert(
+    x: Any,
+    backend: str,
+    device: Any,
+    dtype: Any,
+    copy: bool | None,
+    detach: bool | None,
+) -> Any:
+    """Convert `x` to `backend` as decided for its traits; ``NotImplemented`` if `x` is no
+    array of a known library."""
+    key = (x.__class__, backend, device, dtype, copy, detach)
+    try:
+        request = _REQUESTS[key]
+    except KeyError:
+        if adapter_for_type(x.__class__) is None:
+            return NotImplemented  # not an array: Python values and array-likes get planned
+        request = _request(key, x.__class__, get_adapter(backend))
+    except TypeError:  # an unhashable device or dtype: decide for this call alone
+        target = get_adapter(backend)
+        plan = decide(x, target, device=device, dtype=dtype, copy=copy, detach=detach)
+        return run_plan(plan, x)
+    traits = request.traits(x)
+    try:
+        recipe = request.recipes[traits]
+    except KeyError:
+        return request.first(x, traits)
+    try:
+        return recipe.run(x)
+    except BridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
+        return run_plan(request.plan(x), x)
+
+
+def lift(x: Any, target: Adapter, device: Any, context: str) -> Any:
+    """Bring array `x` into `target` for a mixed call named `context`: zero-copy where
+    possible, never moved (a move is refused with :class:`DeviceMismatchError`)."""
+    key = (x.__class__, target.name, device, None, None, None, context)
+    try:
+        request = _REQUESTS[key]
+    except KeyError:
+        request = _request(key, x.__class__, target)
+    except TypeError:
+        plan = decide(x, target, device=device, lift=context)
+        return run_plan(plan, x)
+    traits = request.traits(x)
+    try:
+        recipe = request.recipes[traits]
+    except KeyError:
+        return request.first(x, traits)
+    try:
+        return recipe.run(x)
+    except BridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
+        return run_plan(request.plan(x), x)
+
+
+def run_plan(record: Plan, x: Any) -> Any:
+    """Run a plan decided for this call alone, explaining a failing step."""
+    try:
+        return record.execute(x)
+    except BridgeError:
+        raise
+    except (ValueError, TypeError, RuntimeError, BufferError, NotImplementedError) as exc:
+        msg = f"converting {record.source} -> {record.target} failed: {exc} (plan: {record})"
+        raise UnsupportedOperationError(msg) from exc
