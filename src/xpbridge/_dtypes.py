@@ -17,7 +17,15 @@ import numpy as np
 
 from ._errors import UnsupportedDTypeError
 
-__all__ = ["DTYPES", "DType", "canonical", "dtype_name", "isdtype_name", "standard_promotion"]
+__all__ = [
+    "DTYPES",
+    "DTYPE_MODULES",
+    "DType",
+    "canonical",
+    "dtype_name",
+    "isdtype_name",
+    "standard_promotion",
+]
 
 # name -> (kind, itemsize in bytes); the standard's dtypes plus float16 and bfloat16.
 _TABLE: Final = {
@@ -97,6 +105,10 @@ class DType:
 
 DTYPES: Final[dict[str, DType]] = {name: DType(name) for name in _TABLE}
 
+#: Top-level modules of the backends' libraries (filled by the backend registry): their
+#: dtype objects name the dtype last in ``str()``.
+DTYPE_MODULES: Final[set[str]] = set()
+
 
 def _by_name(name: str) -> DType:
     return DTYPES[name]
@@ -121,13 +133,13 @@ def dtype_name(obj: Any, *, strict: bool = True) -> str | None:
     elif obj in (bool, int, float, complex):
         name = np.dtype(obj).name
     else:
-        # torch.float32 -> "torch.float32", array_api_strict.float32 -> "array_api_strict.float32";
-        # JAX's scalar types and ml_dtypes have a NumPy dtype.
+        # A backend's own dtype object spells its name last (torch.float32 ->
+        # "torch.float32"); JAX's scalar types and ml_dtypes have a NumPy dtype.
         mod = type(obj).__module__.split(".", 1)[0]
-        if mod in {"torch", "array_api_strict"}:
-            name = str(obj).rsplit(".", 1)[-1]
-        elif hasattr(obj, "dtype") and isinstance(obj.dtype, np.dtype):
+        if hasattr(obj, "dtype") and isinstance(obj.dtype, np.dtype):
             name = obj.dtype.name
+        elif mod in DTYPE_MODULES:
+            name = str(obj).rsplit(".", 1)[-1]
         else:
             name = ""
     if name in _TABLE:

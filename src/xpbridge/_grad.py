@@ -12,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import numpy as np
 
-from ._backends import adapter_for_type
+from ._backends import adapter_for_type, imported_adapters, names
 from ._errors import BridgeError, UnknownArrayTypeError, UnsupportedOperationError
 
 if TYPE_CHECKING:
@@ -45,27 +44,30 @@ class _ItemSizeError(BridgeError, ValueError):
 
 
 class _GradSwitch(contextlib.ContextDecorator):
-    """Turn torch's gradient recording off (or on) for a block or a function.
+    """Turn autograd recording off (or on) for a block or a function, in every imported
+    library that records (torch).
 
-    Looks torch up when the block is entered, not when the object is made, so a function
-    decorated before torch was imported still switches torch's recording once it is.
+    Looks the libraries up when the block is entered, not when the object is made, so a
+    function decorated before torch was imported still switches torch's recording once it
+    is.
     """
 
     __slots__ = ("_enabled", "_previous")
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
-        self._previous: bool | None = None
+        self._previous: list[tuple[Adapter, bool]] = []
 
     def __repr__(self) -> str:
         return "xpbridge.enable_grad()" if self._enabled else "xpbridge.no_grad()"
 
     def __enter__(self) -> None:
-        torch = sys.modules.get("torch")
-        if torch is None:
-            return  # no tensor exists yet, so there is no recording to switch
-        self._previous = bool(torch.is_grad_enabled())
-        torch.set_grad_enabled(self._enabled)
+        # A library not imported has no arrays yet, so no recording to switch.
+        for adapter in imported_adapters():
+            if adapter.has_autograd:
+                previous = adapter.set_grad_enabled(self._enabled)
+                if previous is not None:
+                    self._previous.append((adapter, previous))
 
     def __exit__(
         self,
@@ -73,9 +75,9 @@ class _GradSwitch(contextlib.ContextDecorator):
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._previous is not None:
-            sys.modules["torch"].set_grad_enabled(self._previous)
-            self._previous = None
+        while self._previous:
+            adapter, previous = self._previous.pop()
+            adapter.set_grad_enabled(previous)
 
     def _recreate_cm(self) -> _GradSwitch:
         # A fresh switch per call, so recursive or concurrent calls keep their own state.
@@ -156,8 +158,8 @@ def _owner(x: Any, what: str) -> Adapter:
     adapter = adapter_for_type(type(x))
     if adapter is None:
         msg = (
-            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of NumPy, "
-            "PyTorch, CuPy, Dask, JAX or array-api-strict (nor a Python scalar)"
+            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of a "
+            f"library xpbridge knows ({names()}), nor a Python scalar"
         )
         raise UnknownArrayTypeError(msg)
     return adapter
@@ -382,7 +384,7 @@ def tolist(x: Any, /) -> Any:
 def _unreadable(what: str, adapter: Adapter, exc: Exception) -> NoReturn:
     msg = (
         f"{what}: cannot read values from this {adapter.name} array ({type(exc).__name__}: "
-        f"{exc}); arrays without data (torch 'meta' tensors, JAX tracers inside jit) have "
-        "no values to read"
+        f"{exc}); arrays without data (on a 'meta' device, or traced inside a compiled or "
+        "differentiated function) have no values to read"
     )
     raise UnsupportedOperationError(msg) from exc

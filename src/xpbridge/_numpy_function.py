@@ -9,12 +9,12 @@ product for the gradients, so the graph goes through the NumPy code instead of b
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from . import _config
-from ._backends import BACKENDS, adapter_for_type, get_adapter
+from ._backends import adapter_for_type, get_adapter, priority
+from ._config import get_grad_mode, get_policy
 from ._errors import (
     BridgeError,
     DeviceMismatchError,
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from ._backends._base import Adapter
 
 __all__ = ["numpy_function"]
-
-_PRIORITY: Final = {spec.name: spec.priority for spec in BACKENDS}
 
 
 class _VjpError(BridgeError, ValueError):
@@ -152,7 +150,7 @@ def _call(
     host_args = tuple(_to_host(a) for a in args)
     host_kwargs = {k: _to_host(v) for k, v in kwargs.items()}
     if graph and vjp is not None:
-        return _through_autograd(fn, vjp, name, args, host_args, host_kwargs, device)
+        return _through_autograd(fn, vjp, name, args, host_args, host_kwargs, home, device)
     result = fn(*host_args, **host_kwargs)
     return _from_host(result, home, device)
 
@@ -162,8 +160,8 @@ def _home(arrays: list[tuple[Any, Adapter]], name: str) -> tuple[Adapter, Any]:
     if not arrays:
         return get_adapter("numpy"), None
     owners = {owner.name: owner for _, owner in arrays}
-    home = max(owners.values(), key=lambda a: _PRIORITY[a.name])
-    if len(owners) > 1 and _config.get_policy() == "strict":
+    home = max(owners.values(), key=priority)
+    if len(owners) > 1 and get_policy() == "strict":
         msg = (
             f"numpy_function({name}): arrays from {' and '.join(sorted(owners))} while the "
             f"mixing policy is 'strict'; convert them to one library first (xb.to)"
@@ -183,15 +181,11 @@ def _home(arrays: list[tuple[Any, Adapter]], name: str) -> tuple[Adapter, Any]:
 
 def _joins_graph(value: Any) -> bool:
     owner = adapter_for_type(type(value))
-    if owner is None or not owner.requires_grad(value):
-        return False
-    import torch
-
-    return bool(torch.is_grad_enabled())
+    return owner is not None and owner.records_autograd(value)
 
 
 def _refuse_without_vjp(name: str) -> None:
-    mode = _config.get_grad_mode()
+    mode = get_grad_mode()
     if mode == "detach":
         return  # the inputs are detached on the way to NumPy, as the mode says
     if mode == "raise":
@@ -223,8 +217,9 @@ def _to_host(value: Any) -> Any:
         host = to(owner.detach(value), "numpy")
     except BridgeError as exc:
         msg = (
-            f"numpy_function: cannot hand this {owner.name} array to NumPy ({exc}). JAX "
-            "tracers inside jax.jit/grad have no values: call it outside the transformation"
+            f"numpy_function: cannot hand this {owner.name} array to NumPy ({exc}). Arrays "
+            "traced inside a compiled or differentiated function (jit, grad) have no values: "
+            "call it outside the transformation"
         )
         raise UnknownArrayTypeError(msg) from exc
     if isinstance(host, np.ndarray) and host.flags.writeable:
@@ -244,7 +239,7 @@ def _from_host(result: Any, home: Adapter, device: Any) -> Any:
     return to(np.asarray(result), home.name, device=device)
 
 
-# ---------------------------------------------------------------------- torch autograd
+# ---------------------------------------------------------------------- autograd
 
 
 def _through_autograd(
@@ -254,10 +249,11 @@ def _through_autograd(
     args: tuple[Any, ...],
     host_args: tuple[Any, ...],
     host_kwargs: dict[str, Any],
+    home: Adapter,
     device: Any,
 ) -> Any:
-    call = _Call(fn, vjp, name, args, host_args, host_kwargs, device)
-    outputs = _bridge().apply(call, *args)
+    call = _Call(fn, vjp, name, args, host_args, host_kwargs, home, device)
+    outputs = home.record_host_call(call, args)
     return outputs[0] if call.single else outputs
 
 
@@ -272,15 +268,17 @@ class _Call:
         args: tuple[Any, ...],
         host_args: tuple[Any, ...],
         host_kwargs: dict[str, Any],
+        home: Adapter,
         device: Any,
     ) -> None:
         self.fn, self.vjp, self.name = fn, vjp, name
         self.host_args, self.host_kwargs = host_args, host_kwargs
-        self.device = device
+        self.home, self.device = home, device
         self.single = True
-        # Per positional argument: the tensor's (shape, dtype, device), if it needs a gradient.
+        # Per positional argument: the array's (shape, dtype, device), if it needs a gradient.
         self.wants: list[Any] = [
-            (tuple(a.shape), a.dtype, a.device) if _joins_graph(a) else None for a in args
+            (tuple(a.shape), a.dtype, home.device_str(home.device(a))) if _joins_graph(a) else None
+            for a in args
         ]
 
     def forward(self) -> tuple[Any, ...]:
@@ -298,13 +296,12 @@ class _Call:
             raise TypeError(msg)
         from ._convert import to
 
-        return to(np.asarray(part), "torch", device=self.device)
+        return to(np.asarray(part), self.home.name, device=self.device)
 
     def backward(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
         from ._convert import to
 
-        torch_adapter = get_adapter("torch")
-        host = [to(torch_adapter.detach(g), "numpy") for g in grads]
+        host = [to(self.home.detach(g), "numpy") for g in grads]
         g = host[0] if self.single else tuple(host)
         returned = self.vjp(g, *self.host_args, **self.host_kwargs)
         count = len(self.wants)
@@ -338,63 +335,5 @@ class _Call:
                 f"for argument {position}, whose shape is {shape}"
             )
             raise _VjpError(msg)
-        import torch
-
-        return torch.from_numpy(np.array(host, copy=True)).to(device=device, dtype=dtype)
-
-
-@functools.cache
-def _bridge() -> Any:
-    """The ``torch.autograd.Function`` class (built on first use: it needs torch)."""
-    import torch
-
-    class NumpyFunction(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx: Any, call: _Call, *args: Any) -> Any:
-            outputs = call.forward()
-            ctx.call = call
-            # Saved for torch's version check (the host views alias these tensors) and to
-            # hang the second-order guard on.
-            ctx.save_for_backward(*(a for a in args if isinstance(a, torch.Tensor)))
-            integral = [o for o in outputs if not (o.is_floating_point() or o.is_complex())]
-            if integral:
-                ctx.mark_non_differentiable(*integral)
-            return outputs
-
-        @staticmethod
-        def backward(ctx: Any, *grads: Any) -> Any:
-            inputs = ctx.saved_tensors  # raises if an input was written in place since
-            gradients = ctx.call.backward(grads)
-            if torch.is_grad_enabled():  # create_graph=True: someone may differentiate again
-                recorded = [t for t in inputs if t.requires_grad]
-                gradients = tuple(
-                    None if g is None else _guard().apply(ctx.call.name, g, *recorded)
-                    for g in gradients
-                )
-            return (None, *gradients)
-
-    return NumpyFunction
-
-
-@functools.cache
-def _guard() -> Any:
-    """Marks gradients computed by NumPy: differentiating them again raises, never lies."""
-    import torch
-
-    class NumpyGradient(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx: Any, name: str, gradient: Any, *inputs: Any) -> Any:
-            ctx.name = name
-            return gradient.clone()
-
-        @staticmethod
-        def backward(ctx: Any, *grads: Any) -> Any:
-            msg = (
-                f"numpy_function({ctx.name}): its gradient was computed by NumPy code (the "
-                "vjp), which has no derivative of its own, so a second-order gradient "
-                "through it cannot be computed. Write the function with xb functions on "
-                "tensors to differentiate it twice"
-            )
-            raise GradientBreakError(msg)
-
-    return NumpyGradient
+        home = self.home
+        return home.astype(home.from_host(np.array(host, copy=True), device), dtype)

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["collect", "main", "render"]
 
-# Distribution names on PyPI, where they differ from the backend's import name.
-_DISTRIBUTIONS: Final = {"array_api_strict": "array-api-strict"}
 # The conversion matrix converts this many float32 values (256 KiB).
 _SIZE: Final = 1 << 16
 _RUNS: Final = 20
@@ -56,6 +54,9 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+_SPECS: Final = {spec.name: spec for spec in BACKENDS}
+
+
 def _ordered_backends() -> list[str]:
     """Backend names with NumPy first (the reference), then in the registry's order."""
     return sorted((spec.name for spec in BACKENDS), key=lambda name: name != "numpy")
@@ -80,7 +81,7 @@ def _backend_row(name: str, installed: bool) -> dict[str, Any]:
     row: dict[str, Any] = {
         "name": name,
         "installed": installed,
-        "version": _version(_DISTRIBUTIONS.get(name, name)),
+        "version": _version(_SPECS[name].distribution or _SPECS[name].import_name),
     }
     if not installed:
         return row
@@ -154,17 +155,6 @@ _DISPATCH_DEMO: Final = (
     "x = xb.to(np.linspace(0.0, 1.0, 4, dtype=np.float32), {name!r})",
     "xb.backend_of(xb.sum(xb.exp(x)))",
 )
-_GRADIENT_DEMO: Final = (
-    "t = torch.linspace(0.0, 1.0, 4, requires_grad=True)",
-    "w = np.array([1.0, 2.0, 3.0, 4.0])",
-    "y = xb.sum(xb.multiply(xb.sin(t), w))",
-    "y",
-    "y.backward()",
-    "t.grad",
-    "xb.to_numpy(t)",
-    "xb.to_numpy(t, detach=True)",
-    "print(xb.plan(t, 'numpy', detach=True))",
-)
 
 
 def _run_line(code: str, scope: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +177,8 @@ def _run_line(code: str, scope: dict[str, Any]) -> dict[str, Any]:
 
 
 def _demo(names: list[str]) -> list[dict[str, Any]]:
-    """Dispatch on every usable backend, then gradient preservation if torch is here."""
+    """Dispatch on every usable backend, then what each backend's adapter shows of its own
+    (gradient preservation, for torch)."""
     import xpbridge as xb
 
     steps: list[dict[str, Any]] = []
@@ -195,11 +186,10 @@ def _demo(names: list[str]) -> list[dict[str, Any]]:
         scope: dict[str, Any] = {"xb": xb, "np": np}
         for line in _DISPATCH_DEMO:
             steps.append(_run_line(line.format(name=name), scope))
-    if "torch" in names:
-        import torch
-
-        scope = {"xb": xb, "np": np, "torch": torch}
-        steps += [_run_line(line, scope) for line in _GRADIENT_DEMO]
+    for name in names:
+        adapter = get_adapter(name)
+        scope = {"xb": xb, "np": np, adapter.module.__name__: adapter.module}
+        steps += [_run_line(line, scope) for line in adapter.demo]
     return steps
 
 

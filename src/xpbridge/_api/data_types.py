@@ -6,11 +6,10 @@ function that is given only backend-neutral dtypes answers with backend-neutral 
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 from .. import _config
-from .._backends import adapter_for_type, get_adapter
+from .._backends import adapter_for_type, dtype_owner, get_adapter
 from .._dispatch import array_function
 from .._dtypes import DType, canonical, dtype_name, isdtype_name, standard_promotion
 from .._errors import BridgeError
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
     from .._typing import ArrayT, DeviceLike, DTypeLike
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
-
-# Libraries whose dtype objects are their own (NumPy, CuPy and JAX share NumPy's dtypes).
-_DTYPE_OWNERS = {"torch": "torch", "array_api_strict": "array_api_strict"}
 
 
 @array_function
@@ -40,11 +36,7 @@ def _owner(obj: Any) -> Adapter | None:
     found = adapter_for_type(type(obj))
     if found is not None:
         return found
-    module = type(obj).__module__.split(".", 1)[0]
-    owner = _DTYPE_OWNERS.get(module)
-    if owner is not None and owner in sys.modules:
-        return get_adapter(owner)
-    return None
+    return dtype_owner(obj)
 
 
 def _default() -> Adapter:

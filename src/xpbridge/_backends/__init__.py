@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from .._dtypes import DTYPE_MODULES
 from .._errors import BackendNotAvailableError
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "adapter_for_type",
     "available_backends",
     "device_chunk_libraries",
+    "dtype_owner",
     "get_adapter",
     "imported_adapters",
     "names",
@@ -76,6 +78,7 @@ BACKENDS: Final = (
     ),
 )
 _BY_NAME: Final = {spec.name: spec for spec in BACKENDS}
+DTYPE_MODULES.update(spec.import_name for spec in BACKENDS if spec.import_name != "numpy")
 # Names people type for a backend, mapped to its registry name.
 _ALIASES: Final = {"np": "numpy", "pytorch": "torch", "strict": "array_api_strict", "da": "dask"}
 
@@ -221,3 +224,15 @@ def device_chunk_libraries() -> list[Adapter]:
             except BackendNotAvailableError:  # installed but broken (no CUDA libraries)
                 continue
     return found
+
+
+def dtype_owner(dtype: Any) -> Adapter | None:
+    """The adapter of the backend whose own dtype object `dtype` is (torch's, MLX's...), if
+    its library is imported; None for NumPy's dtypes (which JAX and CuPy share) and others."""
+    module = type(dtype).__module__.split(".", 1)[0]
+    if module not in DTYPE_MODULES or module not in sys.modules:
+        return None
+    for spec in BACKENDS:
+        if spec.import_name == module:
+            return get_adapter(spec.name)
+    return None

@@ -11,7 +11,7 @@ import functools
 import math
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import array_api_compat
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .._deviation import Deviation
 
-__all__ = ["Adapter", "Facts", "NumpyRandom", "Route", "int_seed"]
+__all__ = ["Adapter", "Facts", "HostCall", "NumpyRandom", "Route", "int_seed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,21 @@ else:
             except KeyError:
                 value = cache[self.attrname] = self.func(instance)
                 return value
+
+
+class HostCall(Protocol):
+    """A computation on the host that joins an autograd graph (``Adapter.record_host_call``)."""
+
+    #: The name of the function, for messages.
+    name: str
+
+    def forward(self) -> tuple[Any, ...]:
+        """Run the computation; its outputs as arrays of the recording library."""
+        ...
+
+    def backward(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The gradient of each input given those of the outputs (None: no gradient)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,10 +415,21 @@ class Adapter:
         the previous setting (None: the library records nothing)."""
         return None
 
+    def record_host_call(self, call: HostCall, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Run `call` (a computation on host copies of `args`) as one recorded operation of
+        this library's autograd: its backward asks ``call.backward`` for the gradients
+        (``xb.numpy_function`` with a vjp). Only libraries with autograd implement it."""
+        msg = f"{self.name} records no autograd graph for a host computation to join"
+        raise TypeError(msg)
+
     def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
         """`x` with the lazy view `bit` (one of ``Facts.lazy_bits``: torch's ``"conj"`` and
         ``"neg"``) materialized into new memory."""
         return x
+
+    #: Lines of xpbridge code showing what this backend does of its own (run by
+    #: ``python -m xpbridge``, in a scope with ``xb``, ``np`` and the library's module).
+    demo: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ capability: laziness
 

@@ -11,8 +11,13 @@ import torch
 
 from .._deviation import Deviation
 from .._dtypes import DTYPES
-from .._errors import CopyRequiredError, DeviceMismatchError, UnsupportedDTypeError
-from ._base import Adapter, Facts, Route, int_seed
+from .._errors import (
+    CopyRequiredError,
+    DeviceMismatchError,
+    GradientBreakError,
+    UnsupportedDTypeError,
+)
+from ._base import Adapter, Facts, HostCall, Route, int_seed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -264,6 +269,17 @@ class TorchAdapter(Adapter):
     array_type_name = "torch.Tensor"
     array_noun = "tensor"
     deviations = DEVIATIONS
+    demo = (
+        "t = torch.linspace(0.0, 1.0, 4, requires_grad=True)",
+        "w = np.array([1.0, 2.0, 3.0, 4.0])",
+        "y = xb.sum(xb.multiply(xb.sin(t), w))",
+        "y",
+        "y.backward()",
+        "t.grad",
+        "xb.to_numpy(t)",
+        "xb.to_numpy(t, detach=True)",
+        "print(xb.plan(t, 'numpy', detach=True))",
+    )
     copy_refusals = ("view size is not compatible with input tensor",)
 
     def __init__(self) -> None:
@@ -473,6 +489,10 @@ class TorchAdapter(Adapter):
         # clone() keeps the autograd history, unlike detach().clone().
         return x.clone()
 
+    def record_host_call(self, call: HostCall, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        outputs: tuple[Any, ...] = _HostFunction.apply(call, *args)
+        return outputs
+
     def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
         return x.resolve_conj() if bit == "conj" else x.resolve_neg()
 
@@ -521,3 +541,50 @@ class TorchAdapter(Adapter):
 
     def to_device(self, x: Any, device: Any) -> Any:
         return x.to(self.native_device(device))
+
+
+class _HostFunction(torch.autograd.Function):
+    """A host computation as one operation of the graph (``xb.numpy_function``)."""
+
+    @staticmethod
+    def forward(ctx: Any, call: HostCall, *args: Any) -> Any:
+        outputs = call.forward()
+        ctx.call = call
+        # Saved for torch's version check (the host views alias these tensors) and to
+        # hang the second-order guard on.
+        ctx.save_for_backward(*(a for a in args if isinstance(a, torch.Tensor)))
+        integral = [o for o in outputs if not (o.is_floating_point() or o.is_complex())]
+        if integral:
+            ctx.mark_non_differentiable(*integral)
+        return outputs
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        inputs = ctx.saved_tensors  # raises if an input was written in place since
+        gradients = ctx.call.backward(grads)
+        if torch.is_grad_enabled():  # create_graph=True: someone may differentiate again
+            recorded = [t for t in inputs if t.requires_grad]
+            gradients = tuple(
+                None if g is None else _HostGradient.apply(ctx.call.name, g, *recorded)
+                for g in gradients
+            )
+        return (None, *gradients)
+
+
+class _HostGradient(torch.autograd.Function):
+    """Marks gradients computed on the host: differentiating them again raises, never lies."""
+
+    @staticmethod
+    def forward(ctx: Any, name: str, gradient: Any, *inputs: Any) -> Any:
+        ctx.name = name
+        return gradient.clone()
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        msg = (
+            f"numpy_function({ctx.name}): its gradient was computed by NumPy code (the "
+            "vjp), which has no derivative of its own, so a second-order gradient "
+            "through it cannot be computed. Write the function with xb functions on "
+            "tensors to differentiate it twice"
+        )
+        raise GradientBreakError(msg)
