@@ -608,7 +608,7 @@ def _run(record: Plan, x: Any, copy: bool | None) -> Any:
         raise
     except (ValueError, TypeError, RuntimeError, BufferError, NotImplementedError) as exc:
         if record.source == "python":
-            from ._dispatch import coerce
+            from ._coerce import coerce
 
             coerce(x, get_adapter(record.target), "to", "x")  # its clear error, if plain fails
         msg = f"converting {record.source} -> {record.target} failed: {exc} (plan: {record})"
@@ -847,7 +847,7 @@ def asarray(
         if not isinstance(obj, (*_SCALARS, list, tuple)):
             # A buffer or foreign array: through a NumPy view, with the guards of `to`.
             return to(obj, target.name, dtype=dtype, device=device, copy=copy)
-        from ._dispatch import coerce
+        from ._coerce import coerce
 
         if copy is False:
             msg = (
