@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Final, overload
 
 import numpy as np
 
-from . import _config
 from ._backends import BACKENDS, adapter_for_type, get_adapter
+from ._config import get_grad_mode, get_policy
 from ._errors import (
     BridgeError,
     DeviceMismatchError,
@@ -163,7 +163,7 @@ def _home(arrays: list[tuple[Any, Adapter]], name: str) -> tuple[Adapter, Any]:
         return get_adapter("numpy"), None
     owners = {owner.name: owner for _, owner in arrays}
     home = max(owners.values(), key=lambda a: _PRIORITY[a.name])
-    if len(owners) > 1 and _config.get_policy() == "strict":
+    if len(owners) > 1 and get_policy() == "strict":
         msg = (
             f"numpy_function({name}): arrays from {' and '.join(sorted(owners))} while the "
             f"mixing policy is 'strict'; convert them to one library first (xb.to)"
@@ -191,7 +191,7 @@ def _joins_graph(value: Any) -> bool:
 
 
 def _refuse_without_vjp(name: str) -> None:
-    mode = _config.get_grad_mode()
+    mode = get_grad_mode()
     if mode == "detach":
         return  # the inputs are detached on the way to NumPy, as the mode says
     if mode == "raise":
