@@ -1,21 +1,22 @@
 """The source text of a public function: its fast paths, then the way out to the general path.
 
-For ``add(x1, x2, /)`` it reads (slots 0 and 1, general path ``_call0``)::
+``exp``, for example, with its tables at slots 0 to 5 and its general path in ``_call0``::
 
-    def add(x1, x2, /):
-        _t = x1.__class__
-        if x2.__class__ is _t:
-            ...                                # _f: the fast table's entry for _t
-            try:
-                return _f(x1, x2)
-            except Exception:
-                pass
-            return _call0((x1, x2,))
-        ...                                    # (array, Python scalar) calls
-        return _call0((x1, x2,))
+    def exp(x, /):
+        _t = x.__class__
+        try:
+            _f = _ROWS[_t][0]           # the fast table's entry for arrays of type _t
+        except KeyError:
+            _f = _new_row(_t)[0]        # a type met for the first time
+        try:
+            return _f(x)
+        except Exception:
+            pass
+        return _call0((x,))             # the general path: Function.call
 
-Generated code refers to its tables by slot (see :mod:`.tables`) and to helpers of
-:func:`runtime_names`; the golden files of ``tests/golden/dispatch`` pin its text down.
+Generated code refers to its tables by slot (see :mod:`.tables`) and to the helpers of
+:func:`runtime_names`. The golden files ``tests/golden/dispatch/*.py`` pin the text down for
+one function of each shape.
 """
 
 from __future__ import annotations
