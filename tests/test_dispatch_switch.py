@@ -8,9 +8,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -18,6 +17,9 @@ import pytest
 import xpbridge as xb
 from xpbridge._dispatch import REGISTRY, materialize, use_generated, uses_generated
 from xpbridge.testing import Backend, assert_equal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SRC = Path(xb.__file__).parent.parent
 
