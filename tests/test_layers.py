@@ -151,3 +151,28 @@ def test_import_linter_contracts_hold() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+
+
+def test_modules_below_the_facade_get_the_public_functions_from_lazy() -> None:
+    from xpbridge._lazy import dispatched, public_function
+
+    assert public_function("take") is xpbridge.take is dispatched.take
+    assert public_function("linalg.solve") is xpbridge.linalg.solve
+    with pytest.raises(KeyError):
+        public_function("no_such_function")
+    with pytest.raises(AttributeError, match="no public function 'no_such_function'"):
+        _ = dispatched.no_such_function
+
+
+def test_generic_stubs_get_their_namespace_from_the_layer_above(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """_namespace hands its factory down when imported; without it, a clear error."""
+    from xpbridge._backends import get_adapter
+    from xpbridge._dispatch import REGISTRY, implementations
+
+    assert implementations._generic_namespaces == [xpbridge.namespace]
+    monkeypatch.setattr(implementations, "_generic_namespaces", [])
+    fresh = implementations.Implementations(REGISTRY["outer"])
+    with pytest.raises(RuntimeError, match="has not registered"):
+        fresh.get(get_adapter("numpy"))
