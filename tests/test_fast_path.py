@@ -67,11 +67,12 @@ def test_generated_hot_path_is_type_checks_and_one_lookup() -> None:
 
 
 def test_rows_grow_with_functions_compiled_after_them() -> None:
-    from xpbridge._dispatch import _FILLERS, _ROWS, array_function, materialize
+    from xpbridge._dispatch import array_function, materialize
+    from xpbridge._dispatch.tables import FILLERS, ROWS
 
     x = np.array([-1.5, 2.0])
     xb.add(x, x)  # the ndarray row exists before the new function
-    before = len(_FILLERS)
+    before = len(FILLERS)
 
     @array_function(backend_path="abs")
     def _probe_abs(x: ArrayT, /) -> ArrayT:  # type: ignore[empty-body]
@@ -79,11 +80,11 @@ def test_rows_grow_with_functions_compiled_after_them() -> None:
 
     try:
         probe = materialize("_probe_abs", __name__)
-        assert len(_FILLERS) > before
-        assert all(len(row) == len(_FILLERS) for row in _ROWS.values())
+        assert len(FILLERS) > before
+        assert all(len(row) == len(FILLERS) for row in ROWS.values())
         np.testing.assert_array_equal(probe(x), np.abs(x))
         assert REGISTRY["_probe_abs"].fast[np.ndarray] is np.abs  # resolved, then cached
-        row = _ROWS[np.ndarray]
+        row = ROWS[np.ndarray]
         assert row[REGISTRY["_probe_abs"].slots["fast"]] is np.abs
         # Builtin-named functions are not left in the shared scope (sum, max...).
         assert "sum" not in xb.add.__globals__
@@ -360,7 +361,8 @@ def test_first_calls_from_many_threads_fill_the_rows_consistently() -> None:
     call computes the right value, and every row ends as long as the slot list."""
     import threading
 
-    from xpbridge._dispatch import _FILLERS, _ROWS, array_function, materialize
+    from xpbridge._dispatch import array_function, materialize
+    from xpbridge._dispatch.tables import FILLERS, ROWS
 
     class Fresh(np.ndarray):
         """A NumPy subclass no xb function has seen: its own row."""
@@ -390,7 +392,7 @@ def test_first_calls_from_many_threads_fill_the_rows_consistently() -> None:
         for t in threads:
             t.join()
         assert not errors, errors[0]
-        assert all(len(row) == len(_FILLERS) for row in _ROWS.values())
-        assert Fresh in _ROWS
+        assert all(len(row) == len(FILLERS) for row in ROWS.values())
+        assert Fresh in ROWS
     finally:
         del REGISTRY["_probe_negative"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The facade sits above every module but the tools (testing, the report): nothing below
+# imports it (docs/architecture.md; checked by lint-imports and tests/test_layers.py).
 from . import _standard
 from ._api.data_types import can_cast, finfo, iinfo, isdtype, result_type
 from ._at import at

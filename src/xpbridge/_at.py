@@ -21,8 +21,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from . import _config
 from ._backends import adapter_for_type, get_adapter, names
+from ._config import get_policy
 from ._errors import (
     BridgeError,
     CopyRequiredError,
@@ -30,6 +30,7 @@ from ._errors import (
     UnknownArrayTypeError,
     UnsupportedDTypeError,
 )
+from ._lazy import public_function
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -281,7 +282,7 @@ def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op) -> Any:
     device = adapter.device(x)
     if owner is None:
         return adapter.asarray(v, device=device)
-    if _config.get_policy() == "strict":
+    if get_policy() == "strict":
         msg = (
             f"xb.at(...).{op}: a {owner.name} value for a {adapter.name} array while the "
             f"mixing policy is 'strict'; convert it first: xb.to(v, {adapter.name!r})"
@@ -345,10 +346,7 @@ def _is_mask_of(idx: Any, x: Any) -> bool:
 
 
 def _elementwise(op: str) -> Callable[..., Any]:
-    import xpbridge
-
-    function: Callable[..., Any] = getattr(xpbridge, _FUNCTION.get(op, op))
-    return function
+    return public_function(_FUNCTION.get(op, op))
 
 
 def _on_host(x: Any, idx: Any, op: _Op, v: Any, adapter: Adapter) -> Any:

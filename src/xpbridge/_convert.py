@@ -129,7 +129,7 @@ def to(
         result = run_plan(record, x)
     except BridgeError:
         if record.source == "python":
-            from ._dispatch import coerce
+            from ._coerce import coerce
 
             coerce(x, target, "to", "x")  # its clear error, if the plain one fails
         raise
@@ -328,7 +328,7 @@ def asarray(
         if not isinstance(obj, (*SCALARS, list, tuple)):
             # A buffer or foreign array: through a NumPy view, with the guards of `to`.
             return to(obj, target.name, dtype=dtype, device=device, copy=copy)
-        from ._dispatch import coerce
+        from ._coerce import coerce
 
         if copy is False:
             msg = (

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ._backends import get_adapter
+from ._dispatch import provide_generic_namespace
 from ._dtypes import DTYPES
 from ._standard import API_VERSION, CONSTANTS, FFT, FUNCTIONS, LINALG
 
@@ -31,7 +32,7 @@ _NATIVE = ("can_cast", "finfo", "iinfo", "isdtype", "result_type", "__array_name
 
 
 def _registry() -> dict[str, Function]:
-    from . import _api  # noqa: F401 - importing the declarations fills the registry
+    # Importing the declarations fills the registry.
     from ._api import (  # noqa: F401
         creation,
         data_types,
@@ -131,7 +132,8 @@ class BackendNamespace:
         return impl
 
     def _conversion(self, name: str) -> Callable[..., Any]:
-        from . import _convert
+        from ._convert import asarray as convert_asarray
+        from ._convert import from_dlpack as convert_from_dlpack
 
         backend, default_device = self._adapter.name, self._device
 
@@ -140,7 +142,7 @@ class BackendNamespace:
             def asarray(
                 obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None
             ) -> Any:
-                return _convert.asarray(
+                return convert_asarray(
                     obj,
                     dtype=dtype,
                     device=device if device is not None else default_device,
@@ -151,7 +153,7 @@ class BackendNamespace:
             return asarray
 
         def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> Any:
-            return _convert.from_dlpack(
+            return convert_from_dlpack(
                 x,
                 device=device if device is not None else default_device,
                 copy=copy,
@@ -229,3 +231,7 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+# Generic stubs compute with these namespaces (see xpbridge._dispatch.implementations).
+provide_generic_namespace(namespace)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._lazy import module_getattr
+from ._lazy import module_getattr, public_function
 
 if TYPE_CHECKING:
     # Type checkers read the declarations; at run time __getattr__ builds each function on
@@ -73,9 +73,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _SHARED:
-        import xpbridge
-
-        value = getattr(xpbridge, name)
+        value = public_function(name)
         globals()[name] = value
         return value
     return module_getattr(__name__, globals(), name)

@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _config
 from ._backends import adapter_for_type, get_adapter
+from ._config import current_defaults
 from ._convert import asarray
 from ._dtypes import dtype_name, isdtype_name
 from ._errors import UnsupportedDTypeError
+from ._lazy import dispatched
 
 if TYPE_CHECKING:
     from ._backends._base import Adapter
@@ -156,16 +157,12 @@ class Generator:
         """A shuffled ``arange(x)`` for an int, else a shuffled copy of `x` along axis 0."""
         if isinstance(x, int | np.integer):
             return self._source.permutation(int(x))
-        import xpbridge as xb
-
         order = self._source.permutation(int(x.shape[0]))
-        return xb.take(x, order, axis=0)
+        return dispatched.take(x, order, axis=0)
 
     def choice(self, a: Any, size: Size = None, replace: bool = True, p: Any = None) -> Any:
         """Elements drawn from `a` (an array, or ``arange(a)`` for an int), with or without
         replacement, uniformly or with probabilities `p` (which need replacement)."""
-        import xpbridge as xb
-
         population = a if not isinstance(a, int | np.integer) else None
         n = int(a) if population is None else int(population.shape[0])
         shape = _shape(size)
@@ -175,19 +172,20 @@ class Generator:
                 msg = "choice: p= is supported only with replace=True"
                 raise ValueError(msg)
             weights = asarray(p, backend=self.backend, device=self._device)
-            cdf = xb.cumulative_sum(weights / xb.sum(weights))
-            picks = xb.searchsorted(cdf, self.random(shape, weights.dtype), side="right")
-            picks = xb.clip(picks, max=n - 1)
+            cdf = dispatched.cumulative_sum(weights / dispatched.sum(weights))
+            picks = dispatched.searchsorted(cdf, self.random(shape, weights.dtype), side="right")
+            picks = dispatched.clip(picks, max=n - 1)
         elif replace:
             picks = self.integers(0, n, shape)
         else:
             if count > n:
                 msg = f"choice: cannot take {count} elements without replacement from {n}"
                 raise ValueError(msg)
-            picks = xb.reshape(self._source.permutation(n)[:count], shape)
+            picks = dispatched.reshape(self._source.permutation(n)[:count], shape)
         if population is None:
             return picks
-        return xb.reshape(xb.take(population, xb.reshape(picks, (-1,)), axis=0), shape)
+        drawn = dispatched.take(population, dispatched.reshape(picks, (-1,)), axis=0)
+        return dispatched.reshape(drawn, shape)
 
 
 def _is_array(value: Any) -> bool:
@@ -203,19 +201,15 @@ def _broadcast(*values: Any) -> tuple[int, ...]:
 def _difference(high: Any, low: Any) -> Any:
     if not (_is_array(high) or _is_array(low)):
         return high - low
-    import xpbridge as xb
-
-    return xb.subtract(high, low)
+    return dispatched.subtract(high, low)
 
 
 def _affine(draws: Any, shift: Any, scale: Any) -> Any:
     """``shift + scale * draws``, skipping the identity steps (and keeping the dtype)."""
-    import xpbridge as xb
-
     if _is_array(scale) or scale != 1:
-        draws = xb.multiply(draws, scale)
+        draws = dispatched.multiply(draws, scale)
     if _is_array(shift) or shift != 0:
-        draws = xb.add(draws, shift)
+        draws = dispatched.add(draws, shift)
     return draws
 
 
@@ -242,7 +236,7 @@ def default_rng(seed: Any = None, *, backend: str | None = None, device: Any = N
     dtype('float64')
     """
     if backend is None:
-        defaults = _config.current_defaults()
+        defaults = current_defaults()
         backend = defaults.backend
         device = defaults.device if device is None else device
     return Generator(get_adapter(backend), device, seed)
@@ -267,7 +261,7 @@ def _default_generator() -> Generator:
     if state is None:
         state = _State(None)
         _state.set(state)
-    defaults = _config.current_defaults()
+    defaults = current_defaults()
     adapter = get_adapter(defaults.backend)
     key = (adapter.name, repr(defaults.device))
     generator = state.generators.get(key)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import _config
 from .._backends import adapter_for_type, dtype_owner, get_adapter
+from .._config import current_defaults
 from .._dispatch import array_function
 from .._dtypes import DType, canonical, dtype_name, isdtype_name, standard_promotion
 from .._errors import BridgeError
@@ -40,7 +40,7 @@ def _owner(obj: Any) -> Adapter | None:
 
 
 def _default() -> Adapter:
-    return get_adapter(_config.current_defaults().backend)
+    return get_adapter(current_defaults().backend)
 
 
 def _dtype_or_array(adapter: Adapter, obj: Any) -> Any:

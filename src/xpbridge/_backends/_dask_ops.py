@@ -393,9 +393,7 @@ def allclose(
     a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Any:
     """A lazy 0-d boolean Dask array (``bool()`` of it computes), not a Python bool."""
-    from .. import isclose
-
-    return da.all(isclose(a, b, rtol, atol, equal_nan))
+    return da.all(da.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:

@@ -490,7 +490,7 @@ class TorchAdapter(Adapter):
         return x.clone()
 
     def record_host_call(self, call: HostCall, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        outputs: tuple[Any, ...] = _HostFunction.apply(call, *args)
+        outputs: tuple[Any, ...] = NumpyFunction.apply(call, *args)
         return outputs
 
     def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
@@ -543,7 +543,7 @@ class TorchAdapter(Adapter):
         return x.to(self.native_device(device))
 
 
-class _HostFunction(torch.autograd.Function):
+class NumpyFunction(torch.autograd.Function):  # users see <NumpyFunctionBackward>
     """A host computation as one operation of the graph (``xb.numpy_function``)."""
 
     @staticmethod
@@ -565,13 +565,13 @@ class _HostFunction(torch.autograd.Function):
         if torch.is_grad_enabled():  # create_graph=True: someone may differentiate again
             recorded = [t for t in inputs if t.requires_grad]
             gradients = tuple(
-                None if g is None else _HostGradient.apply(ctx.call.name, g, *recorded)
+                None if g is None else NumpyGradient.apply(ctx.call.name, g, *recorded)
                 for g in gradients
             )
         return (None, *gradients)
 
 
-class _HostGradient(torch.autograd.Function):
+class NumpyGradient(torch.autograd.Function):
     """Marks gradients computed on the host: differentiating them again raises, never lies."""
 
     @staticmethod
