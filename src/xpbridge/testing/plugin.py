@@ -220,6 +220,13 @@ def _skip_without_gpu() -> None:
 def backend(request: pytest.FixtureRequest) -> Backend:
     """Each :class:`Backend` member in turn (see the module docstring)."""
     member: Backend = request.param
+    _use(member)
+    return member
+
+
+def _use(member: Backend) -> None:
+    """Skip the running test where `member` cannot run here (fail it where
+    ``XPBRIDGE_REQUIRED_BACKENDS`` requires the member), else import its library."""
     why = _missing(member)
     if why is not None:
         if _required(member):
@@ -230,7 +237,6 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     # Import the library now, once per session, rather than inside the first test (where
     # seconds of `import torch` would count against hypothesis' deadline).
     get_adapter(member.library)
-    return member
 
 
 # Creation functions of the standard that make new arrays from scratch or from data.
