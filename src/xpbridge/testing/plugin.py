@@ -129,9 +129,8 @@ def _parse_target(target: Any, marker: str) -> set[Backend]:
             msg = f"@pytest.mark.{marker}: {exc}"
             raise _MarkerError(msg) from None
     msg = (
-        f"@pytest.mark.{marker} takes Backend members or their names (a library or a member's "
-        "value), "
-        f"got {target!r} of type {type(target).__name__}"
+        f"@pytest.mark.{marker} takes Backend members or their names (a library, or a "
+        f"member's value), got {target!r} of type {type(target).__name__}"
     )
     raise _MarkerError(msg)
 
@@ -314,9 +313,9 @@ def _variant_array(member: Backend, x: Any) -> Any:
         if freeze is None:
             msg = f"{member.value}: {member.library} has no read-only arrays (make_readonly)"
             raise TypeError(msg)
-        from .._backends import get_adapter
+        from .. import asarray
 
-        x = freeze(get_adapter(member.library).copy(x))
+        x = freeze(asarray(x, copy=True))
     return x
 
 
