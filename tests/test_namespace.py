@@ -801,10 +801,19 @@ def _resolve(path: str, root: Any = xb) -> Any:
 
 def _to_backend(value: Any, xp: Any) -> Any:
     if isinstance(value, np.ndarray):
+        _require_dtype(xp, value.dtype)
         return xp.asarray(value)
     if isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+        for v in value:
+            _require_dtype(xp, v.dtype)
         return [xp.asarray(v) for v in value]
     return value
+
+
+def _require_dtype(xp: Any, dtype: np.dtype[Any]) -> None:
+    """Skip the test where the backend of `xp` lacks `dtype` (as its adapter says)."""
+    if not xp._adapter.has_dtype(dtype.name):
+        pytest.skip(f"{xp.__name__} has no {dtype.name} dtype")
 
 
 def _device_str(x: Any) -> str:
