@@ -1,10 +1,26 @@
-"""Shared test set-up: the xpbridge plugin, hypothesis profiles, JAX in 64-bit mode."""
+"""Shared test set-up: the xpbridge plugin, hypothesis profiles, JAX in 64-bit mode, and the
+``library``/``source``/``target`` fixtures over the backend registry.
+
+The plugin's ``backend``/``xp``/``device`` fixtures run a test on every member of
+:class:`xpbridge.testing.Backend` (each registered backend and the variants). Tests about
+the libraries themselves (conversions between every pair, what each library is asked for)
+take the fixtures here instead: one registered backend's name each, the same members' plain
+libraries, skipped like the plugin skips them (failed where ``XPBRIDGE_REQUIRED_BACKENDS``
+requires them). A newly registered backend is in all of them.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from xpbridge.testing import Backend
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # pytester runs small downstream projects in-process (tests/test_testing_plugin.py).
 pytest_plugins = ["xpbridge.testing.plugin", "pytester"]
@@ -33,3 +49,36 @@ def pytest_configure() -> None:
     except ImportError:
         return
     jax.config.update("jax_enable_x64", True)
+
+
+# ---------------------------------------------------------------------- the registry's backends
+
+#: One member per registered backend (``xpbridge._backends.BACKENDS``), without variants.
+LIBRARIES: Sequence[Backend] = tuple(member for member in Backend if not member.variant)
+
+
+def _library(request: pytest.FixtureRequest) -> str:
+    from xpbridge.testing import plugin  # not at the top: pytest loads it as a plugin first
+
+    member: Backend = request.param
+    plugin._use(member)  # skip (or fail, where required) if it cannot run here
+    return member.library
+
+
+@pytest.fixture(scope="session", params=LIBRARIES, ids=lambda member: member.value)
+def library(request: pytest.FixtureRequest) -> str:
+    """Each registered backend's name in turn (``"numpy"``, ``"torch"``...)."""
+    return _library(request)
+
+
+@pytest.fixture(scope="session", params=LIBRARIES, ids=lambda member: member.value)
+def source(request: pytest.FixtureRequest) -> str:
+    """The library a conversion starts from: each registered backend in turn."""
+    return _library(request)
+
+
+@pytest.fixture(scope="session", params=LIBRARIES, ids=lambda member: member.value)
+def target(request: pytest.FixtureRequest) -> str:
+    """The library a conversion goes to: each registered backend in turn (with ``source``:
+    every pair)."""
+    return _library(request)

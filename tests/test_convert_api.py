@@ -100,16 +100,14 @@ def test_a_refused_plan_does_not_raise() -> None:
 # ---------------------------------------------------------------------- Python and foreign inputs
 
 
-@pytest.mark.parametrize("target", ["numpy", "torch", "array_api_strict", "dask", "jax"])
 @pytest.mark.parametrize(
     "obj", [[1, 2, 3], [[1.5, 2.5], [3.5, 4.5]], 3.0, True, 2 - 1j, (1, 2)], ids=repr
 )
 def test_python_values_make_new_arrays(target: str, obj: Any) -> None:
-    pytest.importorskip(target)
     result, record = xb.to(obj, target, explain=True)
     assert xb.backend_of(result) == target
     assert record.copies
-    got = np.asarray(result.compute() if target == "dask" else xb.to_numpy(result))
+    got = np.asarray(xb.to_numpy(result))  # computes lazy arrays
     np.testing.assert_array_equal(got, np.asarray(obj))
     typed = xb.to(obj, target, dtype=xb.complex64)
     assert xb.info(typed).dtype == xb.complex64

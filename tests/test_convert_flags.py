@@ -1,5 +1,10 @@
 """Conversion flags: gradients and ``detach``, device moves, ``dtype=`` casts, bfloat16 and
-JAX's 64-bit mode. The layouts x dtypes matrix is ``test_convert_matrix.py``."""
+JAX's 64-bit mode. The layouts x dtypes matrix is ``test_convert_matrix.py``.
+
+Sources and targets are the registered backends (the ``source`` and ``target`` fixtures of
+``tests/conftest.py``); torch's tensors that require grad and its meta device, and
+array-api-strict's fake device, are the inputs that need those libraries.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
+from xpbridge._backends import get_adapter
 from xpbridge._errors import (
     CopyRequiredError,
     DeviceMismatchError,
@@ -20,8 +26,12 @@ from xpbridge._errors import (
 )
 
 torch = pytest.importorskip("torch")
-TARGETS = ("numpy", "torch", "array_api_strict", "dask", "jax")
 COPIES = (None, True, False)
+
+
+def lazy(library: str) -> bool:
+    """Whether `library` computes on demand (Dask): its arrays snapshot what they take."""
+    return bool(xb.info(xb.asarray([0.0], backend=library)).lazy)
 
 
 def convert(x: Any, target: str, **options: Any) -> Any:
@@ -50,7 +60,9 @@ def host(x: Any) -> np.ndarray:
         import array_api_strict
 
         return np.array(x.to_device(array_api_strict.Device("CPU_DEVICE")))
-    return np.array(x)
+    if name in {"numpy", "jax"}:
+        return np.array(x)
+    return np.asarray(xb.to_numpy(x, detach=True, copy=True))  # any other library
 
 
 def snapshot(x: Any) -> np.ndarray:
@@ -70,13 +82,13 @@ def _grad_sources() -> dict[str, Any]:
     }
 
 
-GRAD_CASES = list(itertools.product(_grad_sources(), TARGETS, (None, True, False), COPIES))
+GRAD_CASES = list(itertools.product(_grad_sources(), (None, True, False), COPIES))
 
 
 @pytest.mark.parametrize("mode", ["preserve", "detach", "raise"])
-def test_gradients_are_never_cut_silently(mode: str) -> None:
+def test_gradients_are_never_cut_silently(mode: str, target: str) -> None:
     failures = []
-    for name, target, detach, copy in GRAD_CASES:
+    for name, detach, copy in GRAD_CASES:
         x = _grad_sources()[name]
         before = snapshot(x)
         grad_fn = x.grad_fn
@@ -100,7 +112,7 @@ def test_gradients_are_never_cut_silently(mode: str) -> None:
             continue
         except CopyRequiredError:
             # Dask's from_array snapshots its input: copy=False cannot be honoured.
-            if not (copy is False and target == "dask"):
+            if not (copy is False and lazy(target)):
                 failures.append(f"{name}->{target} copy={copy}: CopyRequiredError")
             continue
         if refused:
@@ -170,7 +182,6 @@ def _strict() -> Any:
 
 
 @pytest.mark.parametrize("copy", COPIES)
-@pytest.mark.parametrize("target", TARGETS)
 def test_from_a_fake_device_is_a_host_copy(target: str, copy: bool | None) -> None:
     xs = _strict()
     x = xs.asarray(np.arange(12.0).reshape(3, 4), device=xs.Device("device1"))
@@ -189,12 +200,10 @@ def test_from_a_fake_device_is_a_host_copy(target: str, copy: bool | None) -> No
     assert xb.backend_of(result) == target
     assert xb.info(result).device == "cpu"
     np.testing.assert_array_equal(host(result), before)
-    if target in {"numpy", "torch"}:
-        result[0, 0] = -1
-        np.testing.assert_array_equal(snapshot(x), before)
+    xb.at(result)[0, 0].set(-1.0)  # in place where the result can be written: new memory
+    np.testing.assert_array_equal(snapshot(x), before)
 
 
-@pytest.mark.parametrize("source", ["numpy", "torch", "jax", "dask"])
 @pytest.mark.parametrize("device", ["device1", "array_api_strict:device1", "Device"])
 def test_to_a_fake_device_moves(source: str, device: str) -> None:
     xs = _strict()
@@ -209,7 +218,6 @@ def test_to_a_fake_device_moves(source: str, device: str) -> None:
         xb.to(x, "array_api_strict", device=target_device, copy=False)
 
 
-@pytest.mark.parametrize("source", ["numpy", "torch", "array_api_strict", "jax", "dask"])
 def test_to_torch_meta(source: str) -> None:
     x = xb.to(np.arange(6.0).reshape(2, 3), source)
     result = convert(x, "torch", device="meta")
@@ -220,11 +228,11 @@ def test_to_torch_meta(source: str) -> None:
         xb.to(x, "torch", device="meta", copy=False)
 
 
-@pytest.mark.parametrize("target", ["numpy", "array_api_strict", "dask", "jax"])
 def test_meta_tensors_have_nothing_to_convert(target: str) -> None:
     m = torch.empty(2, 3, device="meta")
-    with pytest.raises(UnsupportedOperationError, match="meta tensor"):
-        convert(m, target)
+    if target != "torch":
+        with pytest.raises(UnsupportedOperationError, match="meta tensor"):
+            convert(m, target)
     with pytest.raises(UnsupportedOperationError, match="meta tensor"):
         convert(m, "torch", device="cpu")
     assert convert(m, "torch") is m
@@ -282,14 +290,14 @@ def _wide(a: np.ndarray) -> np.ndarray:
     return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
 
 
-@pytest.mark.parametrize(("source", "target"), list(itertools.product(TARGETS, TARGETS)))
 def test_dtype_casts(source: str, target: str) -> None:
-    pytest.importorskip("jax")  # for ml_dtypes' bfloat16 in NumPy
-    pytest.importorskip(source)
-    holds_bf16 = {"numpy", "torch", "jax"}
+    pytest.importorskip("ml_dtypes")  # for bfloat16 in NumPy
+    import ml_dtypes  # noqa: F401 - NumPy has bfloat16 from now on
+
+    holds_bf16 = {name for name in (source, target) if get_adapter(name).has_dtype("bfloat16")}
     failures = []
     for given, wanted in CASTS:
-        if "bfloat16" in (given, wanted) and (source not in holds_bf16 or target not in holds_bf16):
+        if "bfloat16" in (given, wanted) and holds_bf16 != {source, target}:
             continue
         x = _source(source, given)
         expected = snapshot(x).astype(_np_dtype(given)).astype(_np_dtype(wanted))

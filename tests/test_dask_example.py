@@ -41,6 +41,18 @@ def test_every_installed_backend_gives_numpys_results(example: Any) -> None:
             assert_close(summary[key], reference[key], err_msg=f"{name}: {key}", check_0d=False)
 
 
+def test_the_pipeline_runs_on_every_registered_backend(example: Any, library: str) -> None:
+    """``summarize`` on an array of each registered backend (the weights stay NumPy's, and
+    are lifted into it): the backend's results, NumPy's values."""
+    x, w = example.example_data()
+    raw = example.summarize(xb.asarray(x, backend=library), w)
+    reference = example.run_all(["numpy"])["numpy"]
+    for key in example.KEYS:
+        assert xb.backend_of(raw[key]) == library, key
+        got = np.asarray(xb.to_numpy(raw[key], detach=True))  # computes lazy arrays
+        assert_close(got, reference[key], err_msg=f"{library}: {key}", check_0d=False)
+
+
 def test_numpy_results_are_right(example: Any) -> None:
     x, w = example.example_data()
     z = (x - x.mean(0)) / x.std(0)

@@ -101,7 +101,19 @@ BOUNDARIES: dict[str, tuple[Callable[[Any], Any], dict[str, str]]] = {
 @pytest.mark.parametrize("boundary", list(BOUNDARIES))
 def test_each_mode_at_each_boundary(boundary: str, mode: str) -> None:
     action, outcomes = BOUNDARIES[boundary]
-    expected = outcomes[mode]
+    _check_boundary(boundary, action, outcomes[mode], mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_on_the_way_to_every_library(target: str, mode: str) -> None:
+    """``xb.to(t, target)`` for every registered backend: torch keeps the graph, any other
+    library is a boundary (the to_<lib> shortcuts are in BOUNDARIES)."""
+    leaving = {"preserve": RAISES, "detach": CUTS, "raise": RAISES}
+    expected = KEEPS if target == "torch" else leaving[mode]
+    _check_boundary(f"to {target}", lambda t: xb.to(t, target), expected, mode)
+
+
+def _check_boundary(boundary: str, action: Callable[[Any], Any], expected: str, mode: str) -> None:
     t = _leaf()
     with xb.grad_mode(mode):
         if expected == RAISES:

@@ -12,7 +12,12 @@ import textwrap
 
 import pytest
 
-HEAVY = ("torch", "jax", "dask", "cupy", "array_api_strict")
+from xpbridge._backends import BACKENDS
+from xpbridge.testing import Backend, plugin
+
+#: Every registered library but NumPy, by the name it is imported by.
+IMPORT_NAMES = {spec.name: spec.import_name for spec in BACKENDS if spec.name != "numpy"}
+HEAVY = tuple(IMPORT_NAMES.values())
 
 
 def _imported_after(code: str) -> list[str]:
@@ -57,10 +62,12 @@ def test_numpy_work_imports_no_other_library() -> None:
     assert _imported_after(code) == []
 
 
-@pytest.mark.parametrize("library", ["torch", "array_api_strict", "dask", "jax"])
+@pytest.mark.parametrize("library", list(IMPORT_NAMES))
 def test_asking_for_a_backend_imports_it(library: str) -> None:
-    """``xb.namespace(name)`` is asking for the library: it gets imported (and only then)."""
-    pytest.importorskip(library, reason=f"{library} is not installed")
+    """``xb.namespace(name)`` is asking for the library: it gets imported (and only then),
+    and no other optional library with it."""
+    plugin._use(Backend.parse(library))  # skipped where it cannot run (failed if required)
     found = _imported_after(f"import xpbridge as xb; xb.namespace({library!r}).ones(2)")
-    assert library in found
-    assert "cupy" not in found
+    assert IMPORT_NAMES[library] in found
+    assert "cupy" not in found or library == "cupy"
+    assert set(found) == {IMPORT_NAMES[library]}

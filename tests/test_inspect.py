@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -10,27 +10,52 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import xpbridge as xb
+from xpbridge._backends import get_adapter
 from xpbridge._errors import UnknownArrayTypeError
-from xpbridge.testing import Backend
+
+if TYPE_CHECKING:
+    from xpbridge.testing import Backend
 
 # ---------------------------------------------------------------------- info
+
+#: What each library's arrays are, from its documentation: "memory" (strided memory of their
+#: own, writable), "immutable" (JAX: memory nobody writes) or "lazy" (Dask: computed on
+#: demand, no memory of their own). A backend without an entry is checked for consistency.
+KINDS = {
+    "numpy": "memory",
+    "array_api_strict": "memory",
+    "torch": "memory",
+    "cupy": "memory",
+    "jax": "immutable",
+    "dask": "lazy",
+}
+#: Devices whose memory xpbridge does not see as memory (array-api-strict's fake ones).
+FAKE_DEVICES = {"array_api_strict:device1"}
+
+
+def _expected_device(backend: Backend) -> str:
+    """Where the member's arrays live (the variant table), as xpbridge names devices."""
+    adapter = get_adapter(backend.library)
+    return str(adapter.device_str(backend.device() or adapter.default_device()))
 
 
 def test_info_on_every_backend(backend: Backend, xp: Any) -> None:
     x = xp.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=xp.float32)
     found = xb.info(x)
     library = backend.library
-    has_memory = library not in {"dask"} and backend is not Backend.ARRAY_API_STRICT_DEVICE
+    kind = KINDS.get(library)
+    device = _expected_device(backend)
+    autograd = backend.backend_row.make_requires_grad is not None
+    has_memory = kind in {"memory", "immutable"} and device not in FAKE_DEVICES
     assert found.backend == library
     assert found.dtype == xb.float32
     assert found.shape == (2, 3)
     assert found.nbytes == 24
-    expected_device = {
-        Backend.ARRAY_API_STRICT_DEVICE: "array_api_strict:device1",
-        Backend.TORCH_CUDA: "cuda:0",
-        Backend.CUPY: "cuda:0",
-    }.get(backend, "cpu")
-    assert found.device == expected_device
+    assert found.device == device
+    if kind is None:  # a backend without an entry: the facts agree with each other
+        has_memory = found.data_ptr is not None
+        assert found.readonly or not found.immutable
+        assert not (found.lazy and has_memory)
     if has_memory:
         assert found.strides == (12, 4)
         assert found.contiguous is True
@@ -40,18 +65,19 @@ def test_info_on_every_backend(backend: Backend, xp: Any) -> None:
         assert found.strides is None
         assert found.contiguous is None
         assert found.data_ptr is None
-    assert found.readonly is (backend in {Backend.NUMPY_READONLY, Backend.JAX})
-    assert found.immutable is (library == "jax")
-    assert found.lazy is (library == "dask")
+    if kind is not None:
+        assert found.readonly is (backend.row.readonly or kind == "immutable")
+        assert found.immutable is (kind == "immutable")
+        assert found.lazy is (kind == "lazy")
     assert found.lazy_bits == ()
-    # torch's autograd fields, with None/False where a library has no such notion.
-    assert found.requires_grad is (backend is Backend.TORCH_GRAD)
+    # The autograd fields, with None/False where a library has no such notion.
+    assert found.requires_grad is backend.row.requires_grad
     assert found.grad is None
     assert found.grad_fn is None
-    assert found.is_leaf is (True if library == "torch" else None)
-    if library == "torch":
-        assert found.data.requires_grad is False
-        assert found.data.data_ptr() == x.data_ptr()
+    assert found.is_leaf is (True if autograd else None)
+    if autograd:  # the data without the graph: a view of the same memory
+        assert xb.requires_grad(found.data) is False
+        assert xb.info(found.data).data_ptr == found.data_ptr
     else:
         assert found.data is x
     text = str(found)
@@ -128,6 +154,21 @@ def test_info_refuses_what_is_not_an_array() -> None:
 
 
 # ---------------------------------------------------------------------- shares_memory
+
+
+def test_sharing_on_every_backend(backend: Backend, xp: Any) -> None:
+    """On each member's own arrays: an array shares its memory with itself where it has
+    memory of its own (``xb.info(x).data_ptr``), never with a copy or another array; an
+    empty array has no bytes to share. (Across libraries: ``test_convert_matrix.py``.)"""
+    x = xp.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    has_memory = xb.info(x).data_ptr is not None
+    assert xb.shares_memory(x, x) is has_memory
+    assert xb.may_share_memory(x, x) is has_memory
+    for other in (xb.clone(x), xp.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.ones((2, 3))):
+        assert not xb.shares_memory(x, other)
+        assert not xb.shares_memory(other, x)
+    empty = xp.zeros((0, 3))
+    assert not xb.shares_memory(empty, empty)
 
 
 def test_sharing_across_numpy_and_torch() -> None:

@@ -20,6 +20,7 @@ follows each library there (NumPy: ``int32 + float32 -> float64``; PyTorch and J
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 import operator
@@ -800,10 +801,19 @@ def _resolve(path: str, root: Any = xb) -> Any:
 
 def _to_backend(value: Any, xp: Any) -> Any:
     if isinstance(value, np.ndarray):
+        _require_dtype(xp, value.dtype)
         return xp.asarray(value)
     if isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+        for v in value:
+            _require_dtype(xp, v.dtype)
         return [xp.asarray(v) for v in value]
     return value
+
+
+def _require_dtype(xp: Any, dtype: np.dtype[Any]) -> None:
+    """Skip the test where the backend of `xp` lacks `dtype` (as its adapter says)."""
+    if not xp._adapter.has_dtype(dtype.name):
+        pytest.skip(f"{xp.__name__} has no {dtype.name} dtype")
 
 
 def _device_str(x: Any) -> str:
@@ -832,10 +842,16 @@ def _run_reference(case: Case) -> Any:
 
 def _grad_inputs(values: Sequence[Any]) -> bool:
     return any(
-        getattr(v, "requires_grad", False)
+        adapter_for_type(type(v)) is not None and xb.requires_grad(v)
         for value in values
         for v in (value if isinstance(value, list) else [value])
     )
+
+
+@functools.cache
+def _lazy(library: str) -> bool:
+    """Whether `library` computes on demand (Dask): its results must stay lazy."""
+    return bool(xb.info(xb.asarray([0.0], backend=library)).lazy)
 
 
 def check_result(
@@ -906,13 +922,13 @@ def _host(
     assert _device_str(actual) == device, f"result on {_device_str(actual)}, input on {device}"
     if not unknown_length:
         assert all(isinstance(n, int) for n in actual.shape), f"unknown shape {actual.shape}"
-    if member.library == "dask":
-        import dask.array as da
-
-        assert isinstance(actual, da.Array), "Dask results must stay lazy"
-        return actual.compute()
-    if grad and actual.is_floating_point():
-        assert actual.requires_grad, "a floating result of inputs that require grad lost its graph"
+    if _lazy(member.library):
+        assert xb.info(actual).lazy, f"{member.library} results must stay lazy"
+        return xb.to_numpy(actual, copy=True)  # computes
+    if grad and xb.isdtype(actual.dtype, "real floating"):
+        assert xb.requires_grad(actual), (
+            "a floating result of inputs that require grad lost its graph"
+        )
     return xb.to_numpy(actual, detach=True, copy=True)
 
 
@@ -1034,7 +1050,7 @@ def _run(
         check=case.check,
         check_input=case.args[0] if case.args else None,
         grad=grad and case.path not in NO_GRAPH,
-        unknown_length=case.unknown_length and member.library == "dask",
+        unknown_length=case.unknown_length and _lazy(member.library),
     )
 
 
@@ -1052,7 +1068,7 @@ def test_function(case: Case, backend: Backend, xp: Any, request: pytest.Fixture
     )
     assert first is not None, "a function case needs an array input"
     function = _resolve(case.path)
-    grad = backend is Backend.TORCH_GRAD and _grad_inputs([*args, *kwargs.values()])
+    grad = backend.row.requires_grad and _grad_inputs([*args, *kwargs.values()])
     _run(case, backend, request, lambda: function(*args, **kwargs), _device_str(first), grad)
 
 
@@ -1376,7 +1392,7 @@ def compare_call(
         member,
         _device_str(arrays[0]),
         atol=atol,
-        grad=member is Backend.TORCH_GRAD and _grad_inputs(inputs) and path not in NO_GRAPH,
+        grad=member.row.requires_grad and _grad_inputs(inputs) and path not in NO_GRAPH,
     )
 
 

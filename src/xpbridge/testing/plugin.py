@@ -86,11 +86,9 @@ def _required_missing() -> list[str]:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    import importlib.util
+    from .._backends import available_backends
 
-    installed = sorted(
-        {m.library for m in Backend if importlib.util.find_spec(m.library) is not None}
-    )
+    installed = sorted(available_backends())
     lines = [f"xpbridge backends installed: {', '.join(installed)}"]
     listed = required_backends()
     if listed:
@@ -131,8 +129,8 @@ def _parse_target(target: Any, marker: str) -> set[Backend]:
             msg = f"@pytest.mark.{marker}: {exc}"
             raise _MarkerError(msg) from None
     msg = (
-        f"@pytest.mark.{marker} takes Backend members or their names ('torch', 'torch:grad'), "
-        f"got {target!r} of type {type(target).__name__}"
+        f"@pytest.mark.{marker} takes Backend members or their names (a library, or a "
+        f"member's value), got {target!r} of type {type(target).__name__}"
     )
     raise _MarkerError(msg)
 
@@ -205,14 +203,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def _skip_without_gpu() -> None:
-    reasons = [_missing(Backend.TORCH_CUDA), _missing(Backend.CUPY)]
+    members = [m for m in Backend if m.needs_gpu]
+    reasons = [_missing(m) for m in members]
     if all(reasons):
-        if any(_required(m) for m in (Backend.TORCH_CUDA, Backend.CUPY)):
-            pytest.fail(
-                f"needs a CUDA device, required by {REQUIRED_ENV}: {reasons[0]}; {reasons[1]}",
-                pytrace=False,
-            )
-        pytest.skip(f"needs a CUDA device: {reasons[0]}; {reasons[1]}")
+        why = "; ".join(str(r) for r in reasons) or "no backend here runs on one"
+        if any(_required(m) for m in members):
+            pytest.fail(f"needs a CUDA device, required by {REQUIRED_ENV}: {why}", pytrace=False)
+        pytest.skip(f"needs a CUDA device: {why}")
 
 
 # ---------------------------------------------------------------------- fixtures
@@ -222,6 +219,13 @@ def _skip_without_gpu() -> None:
 def backend(request: pytest.FixtureRequest) -> Backend:
     """Each :class:`Backend` member in turn (see the module docstring)."""
     member: Backend = request.param
+    _use(member)
+    return member
+
+
+def _use(member: Backend) -> None:
+    """Skip the running test where `member` cannot run here (fail it where
+    ``XPBRIDGE_REQUIRED_BACKENDS`` requires the member), else import its library."""
     why = _missing(member)
     if why is not None:
         if _required(member):
@@ -232,7 +236,6 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     # Import the library now, once per session, rather than inside the first test (where
     # seconds of `import torch` would count against hypothesis' deadline).
     get_adapter(member.library)
-    return member
 
 
 # Creation functions of the standard that make new arrays from scratch or from data.
@@ -288,22 +291,38 @@ class VariantNamespace:
         return f"<{self.__name__}>"
 
     def _variant(self, x: Any) -> Any:
-        if self._member is Backend.TORCH_GRAD:
-            if (x.is_floating_point() or x.is_complex()) and not x.requires_grad:
-                # A fresh leaf: the caller's data stays untouched, the test can read .grad.
-                return x.detach().clone().requires_grad_(True)
-            return x
-        import numpy as np
+        return _variant_array(self._member, x)
 
-        x = np.array(x, copy=True)
-        x.flags.writeable = False
-        return x
+
+def _is_variant(member: Backend) -> bool:
+    """Whether `member` changes the arrays its namespace makes (see :class:`Row`)."""
+    return member.row.requires_grad or member.row.readonly
+
+
+def _variant_array(member: Backend, x: Any) -> Any:
+    """`x` made an array of `member`'s variant (new memory: the caller's data stays as it
+    was)."""
+    if member.row.requires_grad:
+        make = member.backend_row.make_requires_grad
+        if make is None:
+            msg = f"{member.value}: {member.library} has no autograd (make_requires_grad)"
+            raise TypeError(msg)
+        x = make(x)
+    if member.row.readonly:
+        freeze = member.backend_row.make_readonly
+        if freeze is None:
+            msg = f"{member.value}: {member.library} has no read-only arrays (make_readonly)"
+            raise TypeError(msg)
+        from .. import asarray
+
+        x = freeze(asarray(x, copy=True))
+    return x
 
 
 @pytest.fixture(scope="session")
 def xp(backend: Backend) -> Any:
     """The array API namespace of ``backend`` (see the module docstring)."""
-    if backend in {Backend.TORCH_GRAD, Backend.NUMPY_READONLY}:
+    if _is_variant(backend):
         return VariantNamespace(backend)
     from .._namespace import namespace
 
@@ -312,18 +331,16 @@ def xp(backend: Backend) -> Any:
 
 @pytest.fixture(scope="session")
 def device(backend: Backend) -> Any:
-    """A non-default device of ``backend`` where it has one, else its only device."""
-    if backend.library == "torch":
-        import torch
-
-        return torch.device("cuda" if backend is Backend.TORCH_CUDA else "meta")
-    if backend.library == "array_api_strict":
-        import array_api_strict
-
-        return array_api_strict.Device("device1")
+    """A non-default device of ``backend`` where it has one, else its only device: the
+    member's own device, else its backend's ``test_device`` (see :class:`Row`), else the
+    library's default."""
     from .._backends import get_adapter
 
-    return get_adapter(backend.library).default_device()
+    adapter = get_adapter(backend.library)
+    spelling = backend.row.device or backend.backend_row.test_device
+    if spelling is None:
+        return adapter.default_device()
+    return adapter.native_device(spelling)
 
 
 def mark_deviation(

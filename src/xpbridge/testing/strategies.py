@@ -17,7 +17,9 @@ they are then copied to the backend and device with :func:`xpbridge.to` and give
 * ``neg``: a float32/float64 tensor with torch's lazy negative bit (``x.is_neg()``); torch.
 * ``chunked``: a Dask array with more than one chunk along each axis longer than one; dask.
 
-A layout shows only where the shape lets it (a 1-d array is both C- and Fortran-ordered, an
+Which backend has which layout is its row of the test-variant table
+(:data:`xpbridge.testing._backends.VARIANTS`); a backend without a row has ``contiguous``
+arrays. A layout shows only where the shape lets it (a 1-d array is both C- and Fortran-ordered, an
 empty one has no strides to speak of), so when a layout is asked for, the default shapes have
 the dimensions it needs.
 
@@ -48,7 +50,7 @@ from .._backends import get_adapter
 from .._dtypes import DTYPES, DType, dtype_name, isdtype_name
 from .._errors import BridgeError
 from .._standard import DTYPES as STANDARD_DTYPES
-from ._backends import Backend
+from ._backends import VARIANTS, Backend, Row
 
 __all__ = [
     "LAYOUTS",
@@ -68,26 +70,23 @@ class InvalidArgumentError(BridgeError, errors.InvalidArgument):
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    libraries: frozenset[str]
     #: The dimensions an array needs for the layout to show.
     min_dims: int = 0
     #: Which dtypes can have it (None: all).
     dtypes: frozenset[str] | None = None
 
 
-_STRIDED: Final = frozenset({"numpy", "array_api_strict", "torch", "cupy"})
-_ALL: Final = frozenset({*_STRIDED, "dask", "jax"})
+# Which backends have each layout: their rows of the variant table (``Row.layouts``).
 _SPECS: Final = {
-    "contiguous": _Layout(_ALL),
-    "transposed": _Layout(_STRIDED, min_dims=2),
-    "sliced": _Layout(_STRIDED, min_dims=1),
-    # torch has no negative strides (its flip copies).
-    "negative_strides": _Layout(frozenset({"numpy", "array_api_strict", "cupy"}), min_dims=1),
-    "readonly": _Layout(frozenset({"numpy"})),
-    "conj": _Layout(frozenset({"torch"}), dtypes=frozenset({"complex64", "complex128"})),
-    # Made as the imaginary part of a conjugate view: torch.complex takes float32/float64.
-    "neg": _Layout(frozenset({"torch"}), dtypes=frozenset({"float32", "float64"})),
-    "chunked": _Layout(frozenset({"dask"}), min_dims=1),
+    "contiguous": _Layout(),
+    "transposed": _Layout(min_dims=2),
+    "sliced": _Layout(min_dims=1),
+    "negative_strides": _Layout(min_dims=1),
+    "readonly": _Layout(),
+    "conj": _Layout(dtypes=frozenset({"complex64", "complex128"})),
+    # The imaginary part of a conjugate view of a complex64/complex128 array.
+    "neg": _Layout(dtypes=frozenset({"float32", "float64"})),
+    "chunked": _Layout(min_dims=1),
 }
 
 #: Every layout :func:`arrays` can make (see the module docstring for what each one is).
@@ -111,7 +110,7 @@ def _library(backend: str | Backend) -> tuple[str, Backend | None]:
     if isinstance(backend, Backend):
         return backend.library, backend
     if not isinstance(backend, str):
-        msg = f"backend must be a name like 'torch' or a Backend member, got {backend!r}"
+        msg = f"backend must be a name like 'numpy' or a Backend member, got {backend!r}"
         raise InvalidArgumentError(msg)
     try:
         member: Backend | None = Backend.parse(backend)
@@ -123,6 +122,11 @@ def _library(backend: str | Backend) -> tuple[str, Backend | None]:
         return get_adapter(backend).name, None
     except BridgeError as exc:
         raise InvalidArgumentError(str(exc)) from None
+
+
+def _row(library: str) -> Row:
+    """The variant table's row of backend `library` (its defaults if it has none)."""
+    return VARIANTS.get(library) or Row()
 
 
 def _has_dtype(library: str, name: str) -> bool:
@@ -230,7 +234,7 @@ def supported_layouts(
     return tuple(
         layout
         for layout, spec in _SPECS.items()
-        if library in spec.libraries
+        if layout in _row(library).layouts
         and (name is None or spec.dtypes is None or name in spec.dtypes)
         and (ndim is None or ndim >= spec.min_dims)
     )
@@ -303,8 +307,9 @@ def arrays(
     unique : bool
         All elements distinct (for float16 and bfloat16: before rounding to them).
     requires_grad : bool, optional
-        Floating point torch arrays require grad (the non-contiguous layouts are then views
-        of a leaf that does). Default: only for the ``torch:grad`` variant.
+        Floating point arrays require grad (the non-contiguous layouts are then views of a
+        leaf that does), for backends with autograd (torch). Default: only for the
+        variants whose arrays require grad (``torch:grad``).
 
     Examples
     --------
@@ -321,9 +326,13 @@ def arrays(
     if device is None and member is not None:
         device = member.device()
     if requires_grad is None:
-        requires_grad = member is Backend.TORCH_GRAD
-    if requires_grad and library != "torch":
-        msg = f"requires_grad=True needs torch arrays; {library} has no autograd"
+        requires_grad = member is not None and member.row.requires_grad
+    if requires_grad and _row(library).make_requires_grad is None:
+        having = [k for k, row in VARIANTS.items() if row.make_requires_grad is not None]
+        msg = (
+            f"requires_grad=True needs {' or '.join(having) or 'autograd'} arrays; {library} "
+            "has no autograd"
+        )
         raise InvalidArgumentError(msg)
     if isinstance(layout, str):
         _check_layout(library, layout)
@@ -337,7 +346,7 @@ def arrays(
         elements=elements,
         unique=unique,
         requires_grad=requires_grad,
-        readonly=member is Backend.NUMPY_READONLY,
+        readonly=member is not None and member.row.readonly,
     )
     return _draw_array(request)
 
@@ -347,7 +356,7 @@ def _check_layout(library: str, layout: str) -> _Layout:
     if spec is None:
         msg = f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}"
         raise InvalidArgumentError(msg)
-    if library not in spec.libraries:
+    if layout not in _row(library).layouts:
         msg = (
             f"{library} arrays cannot have the {layout!r} layout; theirs are "
             f"{', '.join(supported_layouts(library))}"
@@ -475,9 +484,18 @@ def _upload(host: Any, name: str, request: _Request, *, chunks: Any = None) -> A
     x = to(host, request.library, device=request.device, copy=True, chunks=chunks)
     if host.dtype.name != name:
         x = astype(x, DTYPES[name])  # bfloat16, drawn as float16
-    if request.requires_grad and isdtype_name(name, _GRAD_KINDS):
-        x.requires_grad_(True)
+    make_requires_grad = _row(request.library).make_requires_grad
+    if request.requires_grad and make_requires_grad is not None and isdtype_name(name, _GRAD_KINDS):
+        x = make_requires_grad(x)
     return x
+
+
+def _readonly_view(x: Any, library: str) -> Any:
+    make_readonly = _row(library).make_readonly
+    if make_readonly is None:
+        msg = f"{library} arrays cannot be made read-only (no make_readonly in its row)"
+        raise InvalidArgumentError(msg)
+    return make_readonly(x)
 
 
 def _every_axis(ndim: int, index: slice) -> tuple[Any, ...]:
@@ -526,21 +544,23 @@ def _negative_strides(draw: st.DrawFn, host: Any, name: str, request: _Request) 
 
 
 def _readonly(draw: st.DrawFn, host: Any, name: str, request: _Request) -> Any:
-    x = _upload(host, name, request)
-    x.flags.writeable = False
-    return x
+    return _readonly_view(_upload(host, name, request), request.library)
 
 
 def _conj(draw: st.DrawFn, host: Any, name: str, request: _Request) -> Any:
-    return _upload(np.conj(host), name, request).conj()  # torch's lazy conjugate view
+    return _upload(np.conj(host), name, request).conj()  # a lazy conjugate view
+
+
+_COMPLEX_OF: Final = {"float32": "complex64", "float64": "complex128"}
 
 
 def _neg(draw: st.DrawFn, host: Any, name: str, request: _Request) -> Any:
-    import torch
-
-    base = _upload(host, name, request)
-    # imag of the conjugate view of (0 - i*base) is base, viewed through the negative bit.
-    return torch.complex(torch.zeros_like(base), -base).conj().imag
+    # The imaginary part of the conjugate view of (0 - i*host) is host, viewed through a
+    # lazy negative bit.
+    wide = _COMPLEX_OF[name]
+    values = np.zeros(host.shape, dtype=wide)
+    values.imag = -host
+    return _upload(values, wide, request).conj().imag
 
 
 def _chunked(draw: st.DrawFn, host: Any, name: str, request: _Request) -> Any:
@@ -564,5 +584,5 @@ def _with_layout(draw: st.DrawFn, host: Any, name: str, layout: str, request: _R
     """An array of the request's backend holding `host`'s values with `layout`."""
     x = _MAKERS[layout](draw, host, name, request)
     if request.readonly:
-        x.flags.writeable = False
+        x = _readonly_view(x, request.library)
     return x
