@@ -14,7 +14,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import current_defaults
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
-from ._recipes import check_independent, convert, run_plan
+from ._recipes import check_independent, convert, plain_requests, run_plan
 from ._recipes import lift as _lift
 
 if TYPE_CHECKING:
@@ -117,6 +117,13 @@ def to(
     >>> float(a[0])
     0.0
     """
+    if device is None and dtype is None and copy is None and detach is None and chunks is None:
+        try:
+            request = plain_requests(backend)[x.__class__]
+            if not explain:
+                return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            pass
     if chunks is None and explain is False and copy is not False:
         result = convert(x, backend, device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -149,6 +156,12 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 
 # ---------------------------------------------------------------------- shortcuts
 
+# The plain requests of each shortcut's target, looked up first (see _recipes.PLAIN).
+_PLAIN_NUMPY = plain_requests("numpy")
+_PLAIN_TORCH = plain_requests("torch")
+_PLAIN_CUPY = plain_requests("cupy")
+_PLAIN_JAX = plain_requests("jax")
+
 
 def to_numpy(
     x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
@@ -166,6 +179,12 @@ def to_numpy(
     >>> xb.to_numpy([1, 2, 3])
     array([1, 2, 3])
     """
+    if dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_NUMPY[x.__class__]
+            return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            pass
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:
@@ -189,6 +208,12 @@ def to_torch(
     and JAX arrays are copied (tensors are writable). ``device=`` moves (a copy). Staying in
     torch keeps the autograd graph (see :func:`to`).
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_TORCH[x.__class__]
+            return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            pass
     if copy is not False:
         result = convert(x, "torch", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -210,6 +235,12 @@ def to_cupy(
     Host data (NumPy, CPU tensors...) is uploaded, a copy (refused with ``copy=False``);
     a CUDA tensor on the same device is shared through DLPack (see :func:`to`).
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_CUPY[x.__class__]
+            return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            pass
     if copy is not False:
         result = convert(x, "cupy", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -233,6 +264,12 @@ def to_jax(
     64-byte aligned. Without 64-bit mode, float64/int64/complex128/uint64 input is refused
     rather than narrowed (pass a 32-bit ``dtype=``). See :func:`to`.
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_JAX[x.__class__]
+            return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            pass
     if copy is not False:
         result = convert(x, "jax", device, dtype, copy, detach)
         if result is not NotImplemented:

@@ -34,7 +34,17 @@ if TYPE_CHECKING:
     from ._backends._base import Adapter
     from ._plan import Plan
 
-__all__ = ["Recipe", "check_independent", "clear", "convert", "lift", "run_plan"]
+__all__ = [
+    "Recipe",
+    "check_independent",
+    "clear",
+    "convert",
+    "lift",
+    "lift_request",
+    "plain_requests",
+    "run",
+    "run_plan",
+]
 
 #: Above this many decisions per table (or tables), the cache starts again: a program that
 #: makes that many kinds of array is not helped by remembering them all.
@@ -107,6 +117,7 @@ class _Request:
 
     def __init__(
         self,
+        cls: type,
         source: Adapter,
         target: Adapter,
         device: Any,
@@ -120,7 +131,7 @@ class _Request:
         self.lift = lift
         self.chunks = None
         self.recipes: dict[Hashable, Recipe | _ByGradMode] = {}
-        self.traits = _traits_of(source, target)
+        self.traits = _traits_of(source.traits_of(cls), source, target)
 
     def plan(self, x: Any) -> Plan:
         return decide(
@@ -159,10 +170,11 @@ class _Request:
         self.recipes[traits] = recipe
 
 
-def _traits_of(source: Adapter, target: Adapter) -> Callable[[Any], Hashable]:
-    """The traits function of a table: the source's, with the libraries' settings where they
-    can change (see ``Adapter.stateful``)."""
-    traits = source.traits
+def _traits_of(
+    traits: Callable[[Any], Hashable], source: Adapter, target: Adapter
+) -> Callable[[Any], Hashable]:
+    """The traits function of a request: the source's for its class, with the libraries'
+    settings where they can change (see ``Adapter.stateful``)."""
     if not (source.stateful or target.stateful):
         return traits
 
@@ -187,21 +199,33 @@ def check_independent(x: Any, result: Any) -> None:
 
 #: (array type, target, device, dtype, copy, detach[, lift context]) -> its request.
 _REQUESTS: dict[tuple[Any, ...], _Request] = {}
+#: Target -> array type -> the request of plain conversions (no option given): what the
+#: public shortcuts look up first, with one dict lookup instead of building a key.
+PLAIN: Final[dict[str, dict[type, _Request]]] = {}
+
+
+def plain_requests(backend: str) -> dict[type, _Request]:
+    """The plain requests to `backend` (a dict that stays the same object: callers keep it)."""
+    return PLAIN.setdefault(backend, {})
 
 
 def clear() -> None:
     """Forget every decision (tests that change what the planner sees call it)."""
     _REQUESTS.clear()
+    for requests in PLAIN.values():
+        requests.clear()
 
 
 def _request(key: tuple[Any, ...], cls: type, target: Adapter) -> _Request:
     source = adapter_for_type(cls)
     assert source is not None
     _, _, device, dtype, copy, detach, *lift = key
-    request = _Request(source, target, device, dtype, copy, detach, lift[0] if lift else None)
+    request = _Request(cls, source, target, device, dtype, copy, detach, lift[0] if lift else None)
     if len(_REQUESTS) >= _LIMIT:
-        _REQUESTS.clear()
+        clear()
     _REQUESTS[key] = request
+    if device is None and dtype is None and copy is None and detach is None and not lift:
+        plain_requests(target.name)[cls] = request
     return request
 
 
@@ -226,30 +250,31 @@ def convert(
         target = get_adapter(backend)
         plan = decide(x, target, device=device, dtype=dtype, copy=copy, detach=detach)
         return run_plan(plan, x)
-    traits = request.traits(x)
+    return run(request, x)
+
+
+def lift_request(cls: type, target: Adapter, device: Any, context: str) -> _Request:
+    """The request of lifting arrays of type `cls` into `target` on `device` for a mixed
+    call named `context` (for callers that keep it: see ``xpbridge._dispatch.lanes``)."""
+    key = (cls, target.name, device, None, None, None, context)
     try:
-        recipe = request.recipes[traits]
+        return _REQUESTS[key]
     except KeyError:
-        return request.first(x, traits)
-    try:
-        return recipe.run(x)
-    except BridgeError:
-        raise
-    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-        return run_plan(request.plan(x), x)
+        return _request(key, cls, target)
 
 
 def lift(x: Any, target: Adapter, device: Any, context: str) -> Any:
     """Bring array `x` into `target` for a mixed call named `context`: zero-copy where
     possible, never moved (a move is refused with :class:`DeviceMismatchError`)."""
-    key = (x.__class__, target.name, device, None, None, None, context)
     try:
-        request = _REQUESTS[key]
-    except KeyError:
-        request = _request(key, x.__class__, target)
-    except TypeError:
-        plan = decide(x, target, device=device, lift=context)
-        return run_plan(plan, x)
+        request = lift_request(x.__class__, target, device, context)
+    except TypeError:  # an unhashable device: decide for this call alone
+        return run_plan(decide(x, target, device=device, lift=context), x)
+    return run(request, x)
+
+
+def run(request: _Request, x: Any) -> Any:
+    """Convert `x` as `request` decided for arrays with its traits (deciding if new)."""
     traits = request.traits(x)
     try:
         recipe = request.recipes[traits]

@@ -29,6 +29,10 @@ _NAMES: dict[Any, str] = {}
 _ITSELF = Route("", lambda a: a)
 
 
+def _scalar_traits(x: Any) -> Any:
+    return x.dtype  # a scalar is a value, always copied out of NumPy: its dtype decides
+
+
 def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
     # array-api-compat 1.16 writes into array bounds (which fails on read-only ones); this
     # never touches its inputs. The result keeps x's dtype, as the standard says.
@@ -187,8 +191,13 @@ class NumpyAdapter(Adapter):
 
     def traits(self, x: Any) -> Any:
         if isinstance(x, np.generic):
-            return x.dtype  # a scalar: a value, always copied out of NumPy
+            return _scalar_traits(x)
         return ndarray_traits(x)
+
+    def traits_of(self, cls: type) -> Callable[[Any], Any]:
+        if cls is np.ndarray:
+            return ndarray_traits
+        return _scalar_traits if issubclass(cls, np.generic) else self.traits
 
     def asarray(
         self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None

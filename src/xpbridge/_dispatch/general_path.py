@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .._backends._base import Adapter
     from .implementations import Implementations
 
-__all__ = ["general_call", "reraise_translated"]
+__all__ = ["choose", "general_call", "reraise_translated"]
 
 
 def general_call(
@@ -115,7 +115,7 @@ def _route(declaration: Declaration, options: dict[str, Any]) -> Adapter:
     owners = {owner.name: owner for _, owner in arrays}
     adapter = _explicit_backend(path, options) if declaration.creation else None
     if adapter is None:
-        adapter = _choose(path, owners)
+        adapter = choose(path, owners)
         if not owners:
             _default_device(options)
     native = [x for x, owner in arrays if owner is adapter]
@@ -171,7 +171,7 @@ def _explicit_backend(path: str, options: dict[str, Any]) -> Adapter | None:
     return None
 
 
-def _choose(path: str, owners: dict[str, Adapter]) -> Adapter:
+def choose(path: str, owners: dict[str, Adapter]) -> Adapter:
     """The backend of the call: the arrays' one, or the highest-priority one by the mixing
     policy (or the context's default when no argument is an array)."""
     if not owners:
