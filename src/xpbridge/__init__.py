@@ -45,16 +45,25 @@ from ._convert import (
 from ._dtypes import DTYPES as _DTYPES
 from ._dtypes import DType
 from ._errors import (
+    ArgumentTypeError,
+    AxisOutOfBoundsError,
     BackendNotAvailableError,
     BridgeError,
     CopyRequiredError,
     DeviceMismatchError,
+    DeviceNotAvailableError,
+    DivisionByZeroError,
     GradientBreakError,
+    IndexOutOfBoundsError,
+    LinAlgError,
     MixedBackendError,
+    OutOfMemoryError,
     RaggedSequenceError,
+    ShapeError,
     UnknownArrayTypeError,
     UnsupportedDTypeError,
     UnsupportedOperationError,
+    ValueOverflowError,
 )
 from ._grad import clone, detach, enable_grad, item, no_grad, requires_grad, tolist
 from ._inspect import ArrayInfo, backend_of, info, may_share_memory, shares_memory
@@ -298,21 +307,30 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 
 __all__ = [
+    "ArgumentTypeError",
     "ArrayInfo",
+    "AxisOutOfBoundsError",
     "BackendNamespace",
     "BackendNotAvailableError",
     "BridgeError",
     "CopyRequiredError",
     "DType",
     "DeviceMismatchError",
+    "DeviceNotAvailableError",
+    "DivisionByZeroError",
     "GradientBreakError",
+    "IndexOutOfBoundsError",
+    "LinAlgError",
     "MixedBackendError",
+    "OutOfMemoryError",
     "Plan",
     "RaggedSequenceError",
+    "ShapeError",
     "Step",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
     "UnsupportedOperationError",
+    "ValueOverflowError",
     "__array_namespace_info__",
     "asarray",
     "at",

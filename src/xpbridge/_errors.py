@@ -1,23 +1,39 @@
 """The exception hierarchy of xpbridge.
 
 Every error derives from :class:`BridgeError` *and* from the builtin that code without
-xpbridge would catch (``TypeError``, ``ValueError``, ``BufferError``...), so
-``except ValueError`` keeps working. Messages say what happened and how to fix it.
+xpbridge would catch (``TypeError``, ``ValueError``, ``IndexError``...), so ``except
+ValueError`` keeps working. Messages say what happened and how to fix it.
+
+Each class of user mistake has one exception, the same on every backend and every path
+(``docs/errors.md`` has the table; ``xpbridge._taxonomy`` turns a library's own error into
+it). Where NumPy has a class of its own for the mistake (``numpy.linalg.LinAlgError``,
+``numpy.exceptions.AxisError``), xpbridge's derives from it too.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = [
+    "ArgumentTypeError",
+    "AxisOutOfBoundsError",
     "BackendNotAvailableError",
     "BridgeError",
     "CopyRequiredError",
     "DeviceMismatchError",
+    "DeviceNotAvailableError",
+    "DivisionByZeroError",
     "GradientBreakError",
+    "IndexOutOfBoundsError",
+    "LinAlgError",
     "MixedBackendError",
+    "OutOfMemoryError",
     "RaggedSequenceError",
+    "ShapeError",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
     "UnsupportedOperationError",
+    "ValueOverflowError",
 ]
 
 
@@ -25,7 +41,11 @@ class BridgeError(Exception):
     """Base class of every error raised by xpbridge itself."""
 
 
-class UnknownArrayTypeError(BridgeError, TypeError):
+class ArgumentTypeError(BridgeError, TypeError):
+    """An argument is of a kind the function does not take (a number where a function goes)."""
+
+
+class UnknownArrayTypeError(ArgumentTypeError):
     """An object is not an array of any backend xpbridge knows, nor a Python scalar or sequence."""
 
 
@@ -33,8 +53,48 @@ class BackendNotAvailableError(BridgeError, ImportError):
     """A backend was asked for by name but its library is not installed (or the name is unknown)."""
 
 
-class RaggedSequenceError(BridgeError, ValueError):
+class ShapeError(BridgeError, ValueError):
+    """Shapes that do not fit: broadcasting, ``reshape`` to another size, ``concat`` or
+    ``matmul`` of mismatched arrays, a negative or too large shape, ``item`` of an array
+    that has not exactly one element."""
+
+
+class RaggedSequenceError(ShapeError):
     """A nested sequence has rows of different lengths, so it is no array."""
+
+
+class IndexOutOfBoundsError(BridgeError, IndexError):
+    """An index lies outside the axis it indexes (valid: ``-n <= i < n`` for length ``n``)."""
+
+
+class AxisOutOfBoundsError(IndexOutOfBoundsError, np.exceptions.AxisError):
+    """An axis argument lies outside the array's dimensions (also NumPy's ``AxisError``)."""
+
+    def __init__(self, message: str) -> None:
+        # AxisError's own constructor takes (axis, ndim, msg_prefix); one message is enough.
+        np.exceptions.AxisError.__init__(self, message)
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return type(self), (str(self),)
+
+
+class LinAlgError(BridgeError, np.linalg.LinAlgError):
+    """A linear algebra function cannot give an answer: a singular matrix, one that is not
+    positive definite, an algorithm that did not converge (also ``numpy.linalg.LinAlgError``,
+    a ``ValueError``)."""
+
+
+class ValueOverflowError(BridgeError, OverflowError):
+    """A value does not fit the dtype that would hold it (a Python int beyond ``int64`` or
+    ``uint8``, a float beyond ``float32``'s range)."""
+
+
+class DivisionByZeroError(BridgeError, ZeroDivisionError):
+    """Integer division by zero, where the library refuses it (torch)."""
+
+
+class OutOfMemoryError(BridgeError, MemoryError):
+    """The library could not allocate the memory an array needs."""
 
 
 class MixedBackendError(BridgeError, TypeError):
@@ -42,7 +102,13 @@ class MixedBackendError(BridgeError, TypeError):
 
 
 class DeviceMismatchError(BridgeError, ValueError):
-    """Arrays on different devices met in one call; xpbridge never moves data implicitly."""
+    """Arrays on different devices met in one call (xpbridge never moves data implicitly), or
+    a device was asked for that the library cannot use here (:class:`DeviceNotAvailableError`)."""
+
+
+class DeviceNotAvailableError(DeviceMismatchError):
+    """A device that the library does not have here (no CUDA, an unknown name, another
+    library's device object it cannot use)."""
 
 
 class UnsupportedDTypeError(BridgeError, TypeError):

@@ -170,15 +170,24 @@ _LAZY: dict[type, bool] = {}
 _DIRECT: dict[type, bool] = {}
 
 
-def _computed(x: Any, adapter: Adapter) -> tuple[Any, Adapter]:
-    """`x` evaluated if its library is lazy (Dask computes into NumPy or CuPy memory)."""
+def _computed(x: Any, adapter: Adapter, what: str) -> tuple[Any, Adapter]:
+    """`x` evaluated if its library is lazy (Dask computes into NumPy or CuPy memory); a
+    mistake the graph makes (a singular matrix) raises as on every other path."""
     cls = type(x)
     lazy = _LAZY.get(cls)
     if lazy is None:
         lazy = _LAZY[cls] = adapter.facts(x).lazy
     if not lazy:
         return x, adapter
-    value = adapter.compute(x)
+    try:
+        value = adapter.compute(x)
+    except BridgeError:
+        raise
+    except Exception as exc:
+        translated = adapter.translate_error(exc, f"{what}: computing the {adapter.name} array")
+        if translated is None:
+            raise  # the graph's own error (a function in it raising), as it is
+        raise translated from exc
     return value, _owner(value, "compute")
 
 
@@ -317,7 +326,7 @@ def item(x: Any, /) -> bool | int | float | complex:
     size = math.prod(_shape(x))
     if not math.isnan(size):  # known before computing: refuse early
         _check_one(x, size)
-    computed, adapter = _computed(x, adapter)
+    computed, adapter = _computed(x, adapter, "item")
     _DIRECT[type(x)] = computed is x and hasattr(x, "item")
     x = computed
     _check_one(x, math.prod(_shape(x)))
@@ -369,7 +378,7 @@ def tolist(x: Any, /) -> Any:
     if isinstance(x, _SCALARS):
         return x
     adapter = _owner(x, "tolist")
-    x, adapter = _computed(x, adapter)
+    x, adapter = _computed(x, adapter, "tolist")
     try:
         read = getattr(x, "tolist", None)
         if read is not None:

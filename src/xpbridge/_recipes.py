@@ -39,6 +39,7 @@ __all__ = [
     "check_independent",
     "clear",
     "convert",
+    "failure",
     "lift",
     "lift_request",
     "plain_requests",
@@ -284,8 +285,22 @@ def run(request: _Request, x: Any) -> Any:
         return recipe.run(x)
     except BridgeError:
         raise
-    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-        return run_plan(request.plan(x), x)
+    except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+        return _after_failure(request, recipe, x, exc)
+
+
+def _after_failure(request: _Request, recipe: Recipe | _ByGradMode, x: Any, exc: Exception) -> Any:
+    """A decided conversion failed. If the full planner, reading every fact, decides
+    otherwise (a fact the traits leave out, see ``Adapter.traits``), run its plan; if it
+    decides the same, the failure is the input's own: explain it without running it again
+    (a Dask graph would compute twice)."""
+    plan = request.plan(x)
+    if plan.error is None and plan == getattr(recipe, "plan", None):
+        error = failure(plan, exc)
+        if error is exc:
+            raise exc
+        raise error from exc
+    return run_plan(plan, x)
 
 
 def run_plan(record: Plan, x: Any) -> Any:
@@ -294,6 +309,36 @@ def run_plan(record: Plan, x: Any) -> Any:
         return record.execute(x)
     except BridgeError:
         raise
-    except (ValueError, TypeError, RuntimeError, BufferError, NotImplementedError) as exc:
-        msg = f"converting {record.source} -> {record.target} failed: {exc} (plan: {record})"
-        raise UnsupportedOperationError(msg) from exc
+    except Exception as exc:
+        error = failure(record, exc)
+        if error is exc:
+            raise
+        raise error from exc
+
+
+def failure(record: Plan, exc: Exception) -> Exception:
+    """The error to raise for `exc`, raised while running `record`'s steps.
+
+    A mistake the error taxonomy knows (a singular matrix in a Dask graph, memory running
+    out during a copy) is xpbridge's error for it, as on every other path. Any other error
+    of a computation is the input's own (a function in the Dask graph raising ValueError)
+    and stays as it is; any other error of a route means the conversion cannot be done
+    (:class:`UnsupportedOperationError`, with the plan).
+    """
+    what = f"converting {record.source} -> {record.target}"
+    for name in (record.source, record.target):
+        adapter = _adapter_named(name)
+        translated = None if adapter is None else adapter.translate_error(exc, what)
+        if translated is not None:
+            return translated
+    if any(step.action == "compute" for step in record.steps):
+        return exc
+    msg = f"{what} failed: {exc} (plan: {record})"
+    return UnsupportedOperationError(msg)
+
+
+def _adapter_named(name: str) -> Adapter | None:
+    try:
+        return get_adapter(name)
+    except BridgeError:  # a foreign source ("pandas.Series"): no adapter
+        return None

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import array_api_compat
 
 from .._dtypes import DTYPES, dtype_name
-from .._errors import DeviceMismatchError, UnsupportedDTypeError
+from .._errors import DeviceNotAvailableError, UnsupportedDTypeError
+from .._taxonomy import explain, recognise
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
 
     from .._deviation import Deviation
+    from .._taxonomy import Wording
 
 __all__ = ["Adapter", "Facts", "HostCall", "NumpyRandom", "Route", "int_seed"]
 
@@ -286,9 +288,20 @@ class Adapter:
     #: becomes a CopyRequiredError.
     copy_refusals: ClassVar[tuple[str, ...]] = ()
 
+    #: How the library words the mistakes of the error taxonomy (``xpbridge._taxonomy``):
+    #: (exception classes, message pattern, kind of mistake), tried before the wording most
+    #: libraries share.
+    error_wording: ClassVar[tuple[Wording, ...]] = ()
+
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
-        """An xpbridge error explaining `exc` raised by the library in `function`, or None."""
-        return None
+        """An xpbridge error explaining `exc` raised by the library in `function`, or None.
+
+        By default the taxonomy's error for the mistake `exc` reports (:attr:`error_wording`,
+        then the shared wording); adapters with special cases handle them first and then
+        defer to this.
+        """
+        kind = recognise(exc, self.error_wording)
+        return None if kind is None else explain(exc, kind, function)
 
     # ------------------------------------------------------------------ dtypes
 
@@ -323,7 +336,10 @@ class Adapter:
 
     def device(self, x: Any) -> Any:
         """The device object `x` lives on, as the library spells it."""
-        return array_api_compat.device(x)
+        # The standard's attribute, read directly: array_api_compat.device asks every
+        # library in sys.modules about x first, and one still being imported (in another
+        # thread) raises there.
+        return x.device
 
     def default_device(self) -> Any:
         return self.xp.__array_namespace_info__().default_device()
@@ -333,19 +349,19 @@ class Adapter:
         return list(self.xp.__array_namespace_info__().devices())
 
     def native_device(self, device: Any) -> Any:
-        """The library's device object for `device` (a native object or a string like ``"cpu"``)."""
-        if device is None:
-            return None
-        if isinstance(device, str):
-            for candidate in self.devices():
-                if self.device_str(candidate) == device or str(candidate) == device:
-                    return candidate
-            msg = (
-                f"{self.name} has no device {device!r} here; its devices are "
-                f"{[self.device_str(d) for d in self.devices()]}"
-            )
-            raise DeviceMismatchError(msg)
-        return device
+        """The library's device object for `device` (a native object or a string like ``"cpu"``;
+        another library's device object stands for the device of the same name)."""
+        if device is None or self.owns_device(device):
+            return device
+        name = device if isinstance(device, str) else self.device_str(device)
+        for candidate in self.devices():
+            if self.device_str(candidate) == name or str(candidate) == name:
+                return candidate
+        msg = (
+            f"{self.name} has no device {device!r} here; its devices are "
+            f"{[self.device_str(d) for d in self.devices()]}"
+        )
+        raise DeviceNotAvailableError(msg)
 
     def device_str(self, device: Any) -> str:
         """A library-independent name for `device`: ``"cpu"``, ``"cuda:0"``, ``"meta"``..."""

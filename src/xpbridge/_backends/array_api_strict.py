@@ -10,6 +10,7 @@ import array_api_strict
 import numpy as np
 
 from .._deviation import Deviation
+from .._taxonomy import wording
 from ._base import Adapter, Facts, Route
 from ._host import ndarray_traits, writeable
 
@@ -103,7 +104,16 @@ class StrictAdapter(Adapter):
                 "with xb.to(x, 'array_api_strict', device=...)"
             )
             return DeviceMismatchError(msg)
-        return None
+        return super().translate_error(exc, function)
+
+    error_wording = (
+        wording(
+            TypeError,
+            r"only .* dtypes are allowed in|not allowed in|dtype .* not supported",
+            "dtype",
+        ),
+        wording(OverflowError, r"", "overflow"),
+    )
 
     def device_str(self, device: Any) -> str:
         name = _device_name(device)

@@ -79,6 +79,7 @@ DEVIATIONS = (
 )
 
 # How Dask words its complaints about NaN shapes and chunks.
+_WRAPPED = re.compile(r"An error occurred while calling the \w+ method registered")
 _UNKNOWN_SHAPE = re.compile(r"\bnan\b|chunk sizes are unknown|unknown.*shape", re.IGNORECASE)
 
 
@@ -123,6 +124,8 @@ class DaskAdapter(Adapter):
         return str(dask.__version__)
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
+        if exc.__cause__ is not None and _WRAPPED.match(str(exc)):
+            exc = exc.__cause__  # Dask's backend dispatch rewords the chunk library's error
         if isinstance(exc, (ValueError, NotImplementedError)) and _UNKNOWN_SHAPE.search(str(exc)):
             msg = (
                 f"{function}: a Dask array here has an unknown (NaN) shape, because it came "
@@ -136,7 +139,7 @@ class DaskAdapter(Adapter):
         if isinstance(exc, NotImplementedError):
             msg = f"{function}: Dask cannot do this: {exc}"
             return UnsupportedOperationError(msg)
-        return None
+        return super().translate_error(exc, function)
 
     # ------------------------------------------------------------------ devices
 

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
+from .._taxonomy import wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
 
@@ -170,7 +171,21 @@ class JaxAdapter(Adapter):
                 f"static size= argument. JAX said: {str(exc).splitlines()[0]}"
             )
             return TracedValueError(msg)
-        return None
+        return super().translate_error(exc, function)
+
+    error_wording = (
+        wording(TypeError, r"incompatible shapes for broadcasting", "broadcast"),
+        wording(TypeError, r"cannot reshape array", "reshape"),
+        wording(
+            (TypeError, ValueError),
+            r"cannot concatenate arrays with shapes|all input arrays must have the same shape",
+            "concat",
+        ),
+        wording(TypeError, r"contracting dimensions to have the same shape", "matmul"),
+        wording(TypeError, r"isn't a permutation of operand dimensions", "axis"),
+        wording(TypeError, r"must have every element be nonnegative", "size"),
+        wording(RuntimeError, r"RESOURCE_EXHAUSTED|out of memory", "memory"),
+    )
 
     @cached_property
     def module(self) -> Any:

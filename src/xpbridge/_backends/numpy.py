@@ -94,7 +94,7 @@ class NumpyAdapter(Adapter):
                 "first, e.g. xb.astype(x, xb.float64)"
             )
             return UnsupportedDTypeError(msg)
-        return None
+        return super().translate_error(exc, function)
 
     def fast_implementation(self, path: str) -> Callable[..., Any] | None:
         if path in _NATIVE_WHEN_PLAIN and hasattr(np, path):

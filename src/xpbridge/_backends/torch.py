@@ -17,6 +17,7 @@ from .._errors import (
     GradientBreakError,
     UnsupportedDTypeError,
 )
+from .._taxonomy import wording
 from ._base import Adapter, Facts, HostCall, Route, int_seed
 
 if TYPE_CHECKING:
@@ -349,7 +350,46 @@ class TorchAdapter(Adapter):
                 "xpbridge never moves data implicitly: move them with xb.to(x, 'torch', device=...)"
             )
             return DeviceMismatchError(msg)
-        return None
+        return super().translate_error(exc, function)
+
+    error_wording = (
+        wording(RuntimeError, r"must match the size of tensor", "broadcast"),
+        wording(RuntimeError, r"is invalid for input of size", "reshape"),
+        wording(
+            RuntimeError,
+            r"sizes of tensors must match|expects each tensor to be equal size|"
+            r"tensors must have same number of dimensions",
+            "concat",
+        ),
+        wording(RuntimeError, r"cannot be multiplied|size mismatch|inconsistent .*size", "matmul"),
+        wording(
+            RuntimeError,
+            r"dimension size must be non-negative|negative dimension|size calculation overflowed",
+            "size",
+        ),
+        wording(IndexError, r"dimension out of range", "axis"),
+        wording(
+            RuntimeError,
+            r"dim \d+ appears multiple times|number of dims don't match|"
+            r"does not match the length of the desired ordering",
+            "axis",
+        ),
+        wording(torch.linalg.LinAlgError, r"singular", "singular"),
+        wording(torch.linalg.LinAlgError, r"positive.definite", "not_positive_definite"),
+        wording(torch.linalg.LinAlgError, r"", "linalg"),
+        wording(RuntimeError, r"can't allocate memory|out of memory", "memory"),
+        wording(RuntimeError, r"\bZeroDivisionError\b", "zero_division"),
+        wording(
+            RuntimeError,
+            r"overflow when unpacking|cannot be converted to type .* without overflow",
+            "overflow",
+        ),
+        wording(
+            (RuntimeError, NotImplementedError),
+            r"not implemented for '|could not infer output dtype|promotion for uint",
+            "dtype",
+        ),
+    )
 
     # ------------------------------------------------------------------ dtypes
 
