@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 import numpy as np
 
 from ._backends import adapter_for_type, imported_adapters, names
-from ._errors import BridgeError, UnknownArrayTypeError, UnsupportedOperationError
+from ._errors import BridgeError, ShapeError, UnknownArrayTypeError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -34,10 +34,6 @@ _SCALARS: Final = (bool, int, float, complex)
 _PYTHON_TYPE: Final = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 # What libraries raise for arrays without values (torch meta tensors, JAX tracers).
 _READ_ERRORS: Final = (RuntimeError, NotImplementedError, TypeError, ValueError)
-
-
-class _ItemSizeError(BridgeError, ValueError):
-    pass
 
 
 # ---------------------------------------------------------------------- no_grad, enable_grad
@@ -166,8 +162,9 @@ def _owner(x: Any, what: str) -> Adapter:
 
 
 _LAZY: dict[type, bool] = {}
-#: Array types whose ``.item()`` gives the answer directly (eager libraries that have it).
-_DIRECT: dict[type, bool] = {}
+#: Array types whose ``.item()`` gives the answer directly (eager libraries that have it),
+#: with their adapter (None: not direct).
+_DIRECT: dict[type, Adapter | None] = {}
 
 
 def _computed(x: Any, adapter: Adapter, what: str) -> tuple[Any, Adapter]:
@@ -314,22 +311,27 @@ def item(x: Any, /) -> bool | int | float | complex:
     if type(x) in _SCALARS:  # exact types: np.float64 subclasses float but is NumPy's
         scalar: bool | int | float | complex = x
         return scalar
-    if _DIRECT.get(type(x)) is True:  # known library, eager, with .item(): the hot path
+    direct = _DIRECT.get(type(x))
+    if direct is not None:  # known library, eager, with .item(): the hot path
         if math.prod(x.shape) != 1:
             _check_one(x, math.prod(x.shape))
+        if direct.guards_memory:
+            _check_readable("item", direct, x)
         try:
             value: bool | int | float | complex = x.item()
         except _READ_ERRORS as exc:
-            _unreadable("item", _owner(x, "item"), exc)
+            _unreadable("item", direct, exc)
         return value
     adapter = _owner(x, "item")
     size = math.prod(_shape(x))
     if not math.isnan(size):  # known before computing: refuse early
         _check_one(x, size)
     computed, adapter = _computed(x, adapter, "item")
-    _DIRECT[type(x)] = computed is x and hasattr(x, "item")
+    _DIRECT[type(x)] = adapter if computed is x and hasattr(x, "item") else None
     x = computed
     _check_one(x, math.prod(_shape(x)))
+    if adapter.guards_memory:
+        _check_readable("item", adapter, x)
     try:
         read = getattr(x, "item", None)
         if read is not None:
@@ -351,7 +353,16 @@ def _check_one(x: Any, size: float) -> None:
             f"item: needs an array with exactly one element, got shape {tuple(x.shape)}; "
             "reduce it first (xb.sum, xb.mean...) or index one element"
         )
-        raise _ItemSizeError(msg)
+        raise ShapeError(msg)
+
+
+def _check_readable(what: str, adapter: Adapter, x: Any) -> None:
+    """Refuse to read memory `x` does not own (a torch tensor whose storage was freed):
+    reading it could crash the interpreter."""
+    refusal = adapter.memory_refusal(x)
+    if refusal is not None:
+        msg = f"{what}: cannot read this {adapter.name} {adapter.array_noun}: {refusal}"
+        raise UnsupportedOperationError(msg)
 
 
 def tolist(x: Any, /) -> Any:
@@ -379,6 +390,8 @@ def tolist(x: Any, /) -> Any:
         return x
     adapter = _owner(x, "tolist")
     x, adapter = _computed(x, adapter, "tolist")
+    if adapter.guards_memory:
+        _check_readable("tolist", adapter, x)
     try:
         read = getattr(x, "tolist", None)
         if read is not None:

@@ -28,6 +28,7 @@ The rules (the table in ``docs/conversion.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -224,6 +225,7 @@ class _Planner:
                 raise self.refusal
             if self.copy is False and self.copied:
                 raise CopyRequiredError(self._copy_message())
+            self._plan_reading()
         except BridgeError as exc:
             error = exc
         return Plan(
@@ -233,6 +235,23 @@ class _Planner:
             error,
             reads_grad_mode=self.reads_grad_mode,
         )
+
+    def _plan_reading(self) -> None:
+        """A conversion that copies reads the memory: refuse memory it must not read, and
+        (for libraries whose memory can go bad between calls) check again when it runs."""
+        if not self.copied or self.facts.lazy:
+            return
+        if self.facts.unreadable is not None:
+            msg = (
+                f"cannot convert this {self.source.name} {self.source.array_noun} to "
+                f"{self.target.name}: {self.facts.unreadable}. Give it memory again (or make "
+                "a new one) before converting"
+            )
+            raise UnsupportedOperationError(msg)
+        if self.source.guards_memory:
+            first = self.steps[0]
+            guarded = functools.partial(_read_guarded, self.source, first.run)
+            self.steps[0] = dataclasses.replace(first, run=guarded)
 
     def _copy_message(self) -> str:
         return (
@@ -530,6 +549,14 @@ def _chain(first: Route, second: Route) -> Route:
 
 
 # Step bodies as module functions with partial: picklable, and no closure per plan.
+
+
+def _read_guarded(adapter: Adapter, run: Callable[[Any], Any], x: Any) -> Any:
+    refusal = adapter.memory_refusal(x)
+    if refusal is not None:
+        msg = f"cannot convert this {adapter.name} {adapter.array_noun}: {refusal}"
+        raise UnsupportedOperationError(msg)
+    return run(x)
 
 
 def _resolve_bit(adapter: Adapter, bit: str, x: Any) -> Any:

@@ -43,6 +43,7 @@ from ._convert import asarray
 from ._dtypes import dtype_name, isdtype_name
 from ._errors import UnsupportedDTypeError
 from ._lazy import dispatched
+from ._sizes import check_shape
 
 if TYPE_CHECKING:
     from ._backends._base import Adapter
@@ -64,9 +65,9 @@ Size = int | Sequence[int] | None
 def _shape(size: Size) -> tuple[int, ...]:
     if size is None:
         return ()
-    if isinstance(size, int):
-        return (size,)
-    return tuple(int(n) for n in size)
+    shape = (size,) if isinstance(size, int) else tuple(int(n) for n in size)
+    check_shape(shape, "random")  # before the library is asked for memory
+    return shape
 
 
 class Generator:

@@ -69,6 +69,10 @@ class Facts:
     is_leaf: bool | None = None
     grad: Any = None
     grad_fn: Any = None
+    #: Why the memory must not be read (a torch tensor whose storage was freed or shrunk
+    #: reaches past it): conversions that copy refuse; zero-copy ones hand the memory on as
+    #: it is, as the library's own views do.
+    unreadable: str | None = None
 
     @property
     def size(self) -> int | None:
@@ -384,6 +388,18 @@ class Adapter:
             device=self.device_str(self.device(x)),
             itemsize=DTYPES[name].itemsize,
         )
+
+    #: Whether an array's memory can be unreadable (see :attr:`Facts.unreadable`): then
+    #: every conversion that reads it asks :meth:`memory_refusal` first.
+    guards_memory: ClassVar[bool] = False
+
+    def memory_refusal(self, x: Any) -> str | None:
+        """Why reading `x`'s memory would read memory it does not own (None: it would not).
+
+        Checked before xpbridge reads an array whose library sets :attr:`guards_memory`
+        (copies, casts, ``item``): reading past a freed buffer can crash the interpreter.
+        """
+        return None
 
     def traits(self, x: Any) -> Hashable:
         """A cheap, hashable summary of `x` that decides how it converts.

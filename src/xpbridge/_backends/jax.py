@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
+from .._sizes import check_count, check_shape
 from .._taxonomy import wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
@@ -114,6 +115,37 @@ def _cumulative_prod(
     return jnp.cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
 
 
+# XLA aborts the process on a shape whose element count overflows 64 bits (even with a zero
+# dimension); these functions take a shape from their arguments, so it is checked first.
+
+
+def _reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Any:
+    check_shape(shape, "reshape", wildcard=True)
+    return jnp.reshape(x, shape, copy=copy)
+
+
+def _broadcast_to(x: Any, /, shape: tuple[int, ...]) -> Any:
+    check_shape(shape, "broadcast_to")
+    return jnp.broadcast_to(x, shape)
+
+
+def _tile(x: Any, repetitions: tuple[int, ...], /) -> Any:
+    reps = tuple(repetitions)
+    if all(isinstance(r, int) for r in reps):
+        ndim = max(x.ndim, len(reps))
+        shape = (1,) * (ndim - x.ndim) + tuple(x.shape)
+        reps_full = (1,) * (ndim - len(reps)) + reps
+        check_shape(tuple(n * max(r, 0) for n, r in zip(shape, reps_full, strict=True)), "tile")
+    return jnp.tile(x, reps)
+
+
+def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+    if isinstance(repeats, int):
+        length = x.size if axis is None else x.shape[axis]
+        check_count(length * max(repeats, 0), "repeat", f"repeat({repeats})")
+    return jnp.repeat(x, repeats, axis=axis)
+
+
 class _JaxRandom:
     """Random numbers from a JAX key, split at every draw (so draws never repeat)."""
 
@@ -160,6 +192,9 @@ class JaxAdapter(Adapter):
         self.overrides["astype"] = _astype
         self.overrides["searchsorted"] = _searchsorted
         self.overrides["cumulative_prod"] = _cumulative_prod
+        self.overrides.update(
+            {"reshape": _reshape, "broadcast_to": _broadcast_to, "tile": _tile, "repeat": _repeat}
+        )
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         if isinstance(exc, jax.errors.ConcretizationTypeError):

@@ -498,6 +498,31 @@ class TorchAdapter(Adapter):
             grad=x.grad if x.is_leaf or x.retains_grad else None,
             grad_fn=x.grad_fn,
             is_leaf=x.is_leaf,
+            unreadable=self.memory_refusal(x) if unsupported is None else None,
+        )
+
+    guards_memory = True
+
+    def memory_refusal(self, x: Any) -> str | None:
+        if x.layout != torch.strided or x.is_quantized or x.device.type == "meta":
+            return None  # no plain memory to read (the planner refuses these anyway)
+        numel = x.numel()
+        if not numel:
+            return None
+        try:
+            available = x.untyped_storage().nbytes()
+        except (RuntimeError, NotImplementedError):  # functorch and fake tensors
+            return None
+        last = x.storage_offset() + sum(
+            (n - 1) * s for n, s in zip(x.shape, x.stride(), strict=True)
+        )
+        needed = (last + 1) * x.element_size()
+        if needed <= available:
+            return None
+        return (
+            f"the tensor reaches {needed} bytes into its storage, which holds {available} (the "
+            "storage was freed or shrunk, e.g. by untyped_storage().resize_(0)); reading it "
+            "would read memory the tensor does not own"
         )
 
     def traits(self, x: Any) -> Any:

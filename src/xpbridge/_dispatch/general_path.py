@@ -21,6 +21,7 @@ from .._errors import (
     MixedBackendError,
     UnknownArrayTypeError,
 )
+from .._sizes import check_request
 from .signature import SCALARS, Declaration
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def general_call(
         args, kwargs = _arguments(declaration, options)
         return declaration.stub(*args, xp=options["xp"], **kwargs)
     adapter = _route(declaration, options)
+    if declaration.creation:
+        check_request(declaration.path, options)  # before the library is asked for memory
     impl = implementations.get(adapter)
     args, kwargs = _arguments(declaration, options)
     try:
