@@ -139,9 +139,10 @@ def _make_numpy(layout: str, dtype: str) -> Any:
     if layout == "zero_stride":  # writable, zero strides
         row = reference(dtype, (4,))
         return np.lib.stride_tricks.as_strided(row, (3, 4), (0, row.itemsize), writeable=True)
-    if layout == "readonly_aligned":
+    if layout == "readonly_aligned":  # memory nobody can write: the base is read-only too
         a = _aligned(dtype, (3, 4))
         a.flags.writeable = False
+        a.base.flags.writeable = False
         return a
     a = reference(dtype, (3, 4))
     if layout == "readonly":
@@ -273,6 +274,21 @@ def is_readonly(x: Any) -> bool:
     return bool(xb.info(x).readonly)
 
 
+def is_frozen(x: Any) -> bool:
+    """Whether nobody can write `x`'s memory: read-only, and so is every NumPy array or
+    buffer down its base chain (a read-only view of a writable array is not)."""
+    if not is_readonly(x):
+        return False
+    if xb.backend_of(x) not in {"numpy", "array_api_strict"} or isinstance(x, np.generic):
+        return True
+    base = np.asarray(x).base
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return False
+        base = base.base
+    return base is None or memoryview(base).readonly
+
+
 def write(x: Any, index: tuple[int, ...], value: Any) -> bool:
     """Write `value` at `index` of `x` if its library lets arrays be written; whether it did."""
     name = xb.backend_of(x)
@@ -326,6 +342,8 @@ class Source:
     dtype: str
     shape: tuple[int, ...]
     readonly: bool
+    #: Read-only down the base chain: nobody can write it (what JAX may alias).
+    frozen: bool
     byteswapped: bool
     negative: bool
     c_contiguous: bool
@@ -364,6 +382,7 @@ def describe(library: str, layout: str, dtype: str, x: Any) -> Source:
         dtype=dtype,
         shape=tuple(x.shape),
         readonly=readonly,
+        frozen=readonly and (library == "jax" or library not in HOLDS or is_frozen(x)),
         byteswapped=library == "numpy" and not np.asarray(x).dtype.isnative,
         negative=any(s < 0 for s in strides),
         c_contiguous=c_contiguous,
@@ -396,7 +415,7 @@ def expected(src: Source, target: str, copy: bool | None) -> type[BridgeError] |
         if target == "array_api_strict" and src.byteswapped:
             reasons.append("array-api-strict has only native byte order")
         if target == "jax":
-            if not src.readonly and copy is None:
+            if not src.frozen and copy is None:
                 reasons.append("JAX arrays must not alias memory others can write")
             if src.byteswapped or (src.size and not (src.c_contiguous and src.aligned)):
                 reasons.append("JAX aliases only aligned, native, row-major host memory")

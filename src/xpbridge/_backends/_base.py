@@ -45,6 +45,10 @@ class Facts:
     data_ptr: int | None = None
     itemsize: int = 0
     readonly: bool = False
+    #: Nobody can write the memory: the array is read-only, and so is every array and
+    #: buffer it views (a read-only view of a writable array is not frozen). Immutable
+    #: libraries (JAX) may alias only such memory.
+    frozen: bool = False
     #: The library never lets its arrays be written (JAX).
     immutable: bool = False
     #: Values are computed on demand (Dask): converting means computing.

@@ -14,6 +14,7 @@ __all__ = [
     "STANDARD_NUMPY_DTYPES",
     "aligned_empty",
     "c_strides",
+    "frozen",
     "host_copy",
     "ndarray_traits",
     "writeable",
@@ -38,6 +39,32 @@ def writeable(a: Any) -> bool:
     return flag and not caught
 
 
+def frozen(a: Any) -> bool:
+    """Whether nobody can write `a`'s memory: `a` is read-only and so is everything it views,
+    down the base chain (NumPy arrays, buffers such as ``bytes`` or a read-only export).
+    A base xpbridge cannot judge counts as writable."""
+    if writeable(a):
+        return False
+    base = a.base
+    while base is not None:
+        if isinstance(base, np.ndarray):
+            if writeable(base):
+                return False
+            base = base.base
+            continue
+        try:
+            view = memoryview(base)
+        except TypeError:
+            return False  # no buffer to ask: it may be written
+        if not view.readonly:
+            return False
+        inner = view.obj
+        if inner is base or inner is None:
+            return True
+        base = inner  # a read-only view of a writable buffer (memoryview.toreadonly())
+    return True
+
+
 #: ``ndarray.flags.num`` bits (NumPy's C flags); the sign bit is warn-on-write.
 _WRITEABLE: Final = 0x400
 #: The alignment up to which read-only memory's address is part of its traits (JAX's).
@@ -49,14 +76,15 @@ def ndarray_traits(a: Any) -> tuple[Any, ...]:
 
     The dtype object carries the byte order; ``flags.num`` the contiguity, the writeable
     flag and the warn-on-write bit of broadcast views (read without their warning); the
-    strides whether any is negative (as they are: cheaper than looking). The address
-    matters only for memory another library may alias as it is: read-only memory.
+    strides whether any is negative (as they are: cheaper than looking). The address, and
+    whether the memory is frozen (its bases read-only too), matter only for memory another
+    library may alias as it is: read-only memory.
     """
     flags = a.flags.num
     if flags & _WRITEABLE and flags >= 0:
         return a.dtype, flags, a.strides
     aligned = not a.size or a.ctypes.data % _ALIGNMENT == 0
-    return a.dtype, flags, a.strides, aligned
+    return a.dtype, flags, a.strides, aligned, frozen(a)
 
 
 def host_copy(a: Any) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 from .._deviation import Deviation
 from .._taxonomy import wording
 from ._base import Adapter, Facts, Route
-from ._host import ndarray_traits, writeable
+from ._host import frozen, ndarray_traits, writeable
 
 _DEVICE_NAME = re.compile(r"Device\('([^']*)'\)")
 
@@ -143,6 +143,7 @@ class StrictAdapter(Adapter):
             data_ptr=host.__array_interface__["data"][0],
             itemsize=host.itemsize,
             readonly=not writeable(host),
+            frozen=frozen(host),
             c_contiguous=host.flags.c_contiguous,
             f_contiguous=host.flags.f_contiguous,
         )

@@ -310,6 +310,7 @@ class JaxAdapter(Adapter):
             data_ptr=ptr,
             itemsize=base.itemsize,
             readonly=True,
+            frozen=True,
             immutable=True,
             c_contiguous=True,
             f_contiguous=sum(n != 1 for n in base.shape) <= 1,
@@ -339,10 +340,12 @@ class JaxAdapter(Adapter):
 
     def share_refusals(self, facts: Facts, *, copy: bool | None) -> list[str]:
         reasons = []
-        # JAX arrays are immutable: they may alias memory nobody can write, nothing else.
-        if not (facts.readonly or facts.immutable or copy is False):
+        # JAX arrays are immutable: they may alias memory nobody can write, nothing else
+        # (a read-only view of a writable array is written through its base).
+        if not (facts.frozen or facts.immutable or copy is False):
+            where = "its base array or buffer" if facts.readonly else "this memory"
             reasons.append(
-                f"JAX arrays are immutable, and this {facts.backend} memory stays writable "
+                f"JAX arrays are immutable, and {where} stays writable in {facts.backend} "
                 "(copy=False shares it anyway, at your own risk)"
             )
             # Copied anyway: the layout does not change the decision (and is not among the

@@ -12,7 +12,7 @@ import numpy as np
 from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
-from ._host import host_copy, ndarray_traits, writeable
+from ._host import frozen, host_copy, ndarray_traits, writeable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -167,6 +167,7 @@ class NumpyAdapter(Adapter):
                 device="cpu",
                 itemsize=x.itemsize,
                 readonly=True,
+                frozen=True,
                 c_contiguous=True,
                 f_contiguous=True,
                 byteswapped=not x.dtype.isnative,
@@ -184,6 +185,7 @@ class NumpyAdapter(Adapter):
             data_ptr=x.__array_interface__["data"][0],
             itemsize=x.itemsize,
             readonly=readonly,
+            frozen=readonly and frozen(x),
             c_contiguous=flags.c_contiguous,
             f_contiguous=flags.f_contiguous,
             byteswapped=not x.dtype.isnative,
