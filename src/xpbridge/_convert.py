@@ -14,7 +14,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import current_defaults
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
-from ._recipes import check_independent, convert, plain_requests, run_plan
+from ._recipes import after_failure, check_independent, convert, plain_requests, run_plan
 from ._recipes import lift as _lift
 
 if TYPE_CHECKING:
@@ -120,10 +120,15 @@ def to(
     if device is None and dtype is None and copy is None and detach is None and chunks is None:
         try:
             request = plain_requests(backend)[x.__class__]
-            if not explain:
-                return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            recipe = request.recipes[request.traits(x)]
+        except Exception:  # noqa: BLE001, S110 - not decided yet: below
             pass
+        else:
+            if not explain:
+                try:
+                    return recipe.run(x)
+                except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                    return after_failure(request, recipe, x, exc)
     if chunks is None and explain is False and copy is not False:
         result = convert(x, backend, device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -182,9 +187,14 @@ def to_numpy(
     if dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_NUMPY[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            recipe = request.recipes[request.traits(x)]
+        except Exception:  # noqa: BLE001, S110 - not decided yet: below
             pass
+        else:
+            try:
+                return recipe.run(x)
+            except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                return after_failure(request, recipe, x, exc)
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:
@@ -211,9 +221,14 @@ def to_torch(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_TORCH[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            recipe = request.recipes[request.traits(x)]
+        except Exception:  # noqa: BLE001, S110 - not decided yet: below
             pass
+        else:
+            try:
+                return recipe.run(x)
+            except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                return after_failure(request, recipe, x, exc)
     if copy is not False:
         result = convert(x, "torch", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -238,9 +253,14 @@ def to_cupy(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_CUPY[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            recipe = request.recipes[request.traits(x)]
+        except Exception:  # noqa: BLE001, S110 - not decided yet: below
             pass
+        else:
+            try:
+                return recipe.run(x)
+            except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                return after_failure(request, recipe, x, exc)
     if copy is not False:
         result = convert(x, "cupy", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -267,9 +287,14 @@ def to_jax(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_JAX[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
+            recipe = request.recipes[request.traits(x)]
+        except Exception:  # noqa: BLE001, S110 - not decided yet: below
             pass
+        else:
+            try:
+                return recipe.run(x)
+            except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                return after_failure(request, recipe, x, exc)
     if copy is not False:
         result = convert(x, "jax", device, dtype, copy, detach)
         if result is not NotImplemented:

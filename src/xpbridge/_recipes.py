@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Recipe",
+    "after_failure",
     "check_independent",
     "clear",
     "convert",
@@ -283,17 +284,17 @@ def run(request: _Request, x: Any) -> Any:
         return request.first(x, traits)
     try:
         return recipe.run(x)
-    except BridgeError:
-        raise
     except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
-        return _after_failure(request, recipe, x, exc)
+        return after_failure(request, recipe, x, exc)
 
 
-def _after_failure(request: _Request, recipe: Recipe | _ByGradMode, x: Any, exc: Exception) -> Any:
-    """A decided conversion failed. If the full planner, reading every fact, decides
-    otherwise (a fact the traits leave out, see ``Adapter.traits``), run its plan; if it
-    decides the same, the failure is the input's own: explain it without running it again
-    (a Dask graph would compute twice)."""
+def after_failure(request: _Request, recipe: Recipe | _ByGradMode, x: Any, exc: Exception) -> Any:
+    """`recipe`, decided for `request`, failed on `x` with `exc`. If the full planner,
+    reading every fact, decides otherwise (a fact the traits leave out, see
+    ``Adapter.traits``), run its plan; if it decides the same, the failure is the input's
+    own: explain it without running it again (a Dask graph would compute twice)."""
+    if isinstance(exc, BridgeError):
+        raise exc
     plan = request.plan(x)
     if plan.error is None and plan == getattr(recipe, "plan", None):
         error = failure(plan, exc)

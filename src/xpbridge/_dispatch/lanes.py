@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._backends import adapter_for_type
 from .._config import get_policy
-from .._recipes import lift_request, run
+from .._recipes import after_failure, lift_request, run
 from .general_path import choose, reraise_translated
 from .signature import SCALARS
 
@@ -135,9 +135,14 @@ class Lanes:
             for i, request in lifts:
                 x = values[i]
                 try:
-                    args[i] = request.recipes[request.traits(x)].run(x)
-                except Exception:  # noqa: BLE001 - not decided yet, or a route refused
+                    recipe = request.recipes[request.traits(x)]
+                except Exception:  # noqa: BLE001 - not decided yet
                     args[i] = run(request, x)
+                    continue
+                try:
+                    args[i] = recipe.run(x)
+                except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+                    args[i] = after_failure(request, recipe, x, exc)
         impl = lane.impl
         if lane.same is not None:
             a, b = self.promoting  # type: ignore[misc]  # set whenever same is
