@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._backends import adapter_for_type, get_adapter
+from ._coerce import make_array, stacked
 from ._config import current_defaults
-from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
+from ._errors import CopyRequiredError, UnknownArrayTypeError
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
 from ._recipes import after_failure, check_independent, convert, plain_requests, run_plan
 from ._recipes import lift as _lift
@@ -137,14 +138,7 @@ def to(
     record = decide_any(
         x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
     )
-    try:
-        result = run_plan(record, x)
-    except BridgeError:
-        if record.source == "python":
-            from ._coerce import coerce
-
-            coerce(x, target, "to", "x")  # its clear error, if the plain one fails
-        raise
+    result = run_plan(record, x)
     if copy is True and adapter_for_type(type(x)) is not None:
         check_independent(x, result)
     return (result, record) if explain else result
@@ -371,6 +365,17 @@ def asarray(
         if device is None:
             device = owner.device(like)
     source = adapter_for_type(type(obj))
+    if source is None and isinstance(obj, list | tuple):
+        found = stacked(obj, "asarray: obj")  # arrays in a sequence: stacked in their library
+        if found is not None:
+            if copy is False:
+                msg = (
+                    "asarray: copy=False, but stacking a sequence of arrays makes new memory; "
+                    "pass copy=None"
+                )
+                raise CopyRequiredError(msg)
+            source, obj = found
+            copy = None  # new memory already
     if backend is None:
         backend = source.name if source is not None else current_defaults().backend
         if device is None and source is None:
@@ -390,15 +395,11 @@ def asarray(
         if not isinstance(obj, (*SCALARS, list, tuple)):
             # A buffer or foreign array: through a NumPy view, with the guards of `to`.
             return to(obj, target.name, dtype=dtype, device=device, copy=copy)
-        from ._coerce import coerce
-
         if copy is False:
             msg = (
                 f"asarray: copy=False, but a Python {type(obj).__name__} has no array memory "
                 "to share; pass copy=None"
             )
             raise CopyRequiredError(msg)
-        if dtype is None and copy is None:
-            return coerce(obj, target, "asarray", "obj", device)
-        return target.asarray(obj, dtype=dtype, device=device, copy=copy)
+        return make_array(obj, target, "asarray: obj", dtype=dtype, device=device, copy=copy)
     return to(obj, backend, dtype=dtype, device=device, copy=copy)

@@ -38,6 +38,7 @@ import numpy as np
 from ._backends import adapter_for_type, get_adapter
 from ._backends._base import Route
 from ._backends._host import host_copy
+from ._coerce import make_array
 from ._config import get_grad_mode
 from ._dtypes import dtype_name
 from ._errors import (
@@ -269,9 +270,12 @@ class _Planner:
             return
         if self.target is self.source and (self.facts.device != "meta" or target_device == "meta"):
             return  # its own library can still copy, cast, detach or move it
-        msg = f"cannot convert a {unsupported} to {self.target.name}"
+        msg = f"cannot convert to {self.target.name}: the input is a {unsupported}"
         if self.facts.device == "meta":
-            msg += "; there is nothing to convert (make it on a real device instead)"
+            msg += (
+                "; there are no values to convert. Make the array on a real device "
+                f"(device='cpu'), or stay in {self.source.name} for shapes alone"
+            )
         raise UnsupportedOperationError(msg)
 
     def _plan_gradient(self) -> None:
@@ -299,11 +303,21 @@ class _Planner:
                 copies=False,
                 asked=self.detach is True,
             )
+        elif self.lift is not None:
+            # An implicit conversion (a mixed call, xb.at's value): no detach= to pass.
+            msg = (
+                f"{self.lift}: a {noun} that requires grad would be converted to "
+                f"{self.target.name} to meet its arrays, which cuts its autograd graph. Cut it "
+                f"on purpose with xb.detach(v) first, or bring the other arrays into {source} "
+                f"(xb.to(x, {source!r})) so that the graph is kept"
+            )
+            self._refuse_detach("requires_grad: xb.detach it first", GradientBreakError(msg))
         else:
             msg = (
                 f"converting a {noun} that requires grad to {self.target.name} would "
                 "cut its autograd graph. Pass detach=True to cut it on purpose (e.g. for "
-                "logging), use xb.grad_mode('detach') for a block, or keep the computation in "
+                "logging; xb.detach(x) first where a function takes no detach=), use "
+                "xb.grad_mode('detach') for a block, or keep the computation in "
                 f"{source}: xb functions keep the graph, and xb.numpy_function runs NumPy "
                 "code inside it"
             )
@@ -619,7 +633,7 @@ def _plan_python(
         "create",
         f"new {target.name} array from a Python {kind}, in {target.name}'s default dtypes",
         True,
-        lambda v: target.asarray(v, dtype=dtype, device=device, copy=copy),
+        lambda v: make_array(v, target, "to: x", dtype=dtype, device=device, copy=copy),
     )
     steps = [step]
     if chunks is not None:  # to_dask(list, chunks=): the new array is rechunked, lazily

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from ._taxonomy import mistake
 
-__all__ = ["LIMIT", "check_count", "check_shape"]
+__all__ = ["LIMIT", "arange_count", "check_count", "check_request", "check_shape"]
 
 #: The largest byte count a size may reach (a signed 64-bit integer).
 LIMIT: Final = 2**63 - 1
@@ -75,17 +75,23 @@ def check_request(path: str, options: dict[str, Any]) -> None:
         _check_arange(options)
 
 
-def _check_arange(options: dict[str, Any]) -> None:
-    start, stop, step = options.get("start"), options.get("stop"), options.get("step", 1)
+def arange_count(start: Any, stop: Any = None, step: Any = 1) -> int | None:
+    """How many elements ``arange(start, stop, step)`` makes, for Python numbers (None for
+    anything else, or a step of 0: the library decides)."""
     if stop is None:
         start, stop = 0, start
-    numbers = (int, float)
-    if not all(isinstance(v, numbers) and not isinstance(v, bool) for v in (start, stop, step)):
-        return  # arrays or complex: the library decides
-    if step == 0 or not all(math.isfinite(v) for v in (start, stop, step)):
-        return
-    if all(isinstance(v, int) for v in (start, stop, step)):
-        count = max(-((start - stop) // step), 0)  # exact, however large
-    else:
-        count = max(math.ceil((stop - start) / step), 0)
-    check_count(count, "arange", f"arange({start}, {stop}, {step})")
+    values = (start, stop, step)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return None  # arrays or complex: the library decides
+    if step == 0 or not all(math.isfinite(v) for v in values):
+        return None
+    if isinstance(start, int) and isinstance(stop, int) and isinstance(step, int):
+        return int(max(-((start - stop) // step), 0))  # exact, however large
+    return int(max(math.ceil((stop - start) / step), 0))
+
+
+def _check_arange(options: dict[str, Any]) -> None:
+    start, stop, step = options.get("start"), options.get("stop"), options.get("step", 1)
+    count = arange_count(start, stop, step)
+    if count is not None:
+        check_count(count, "arange", f"arange({start}, {stop}, {step})")

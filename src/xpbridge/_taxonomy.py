@@ -183,6 +183,7 @@ SHARED_WORDING: Final[tuple[Wording, ...]] = (
     wording(np.linalg.LinAlgError, r"", "linalg"),
     wording(IndexError, r"out of (bounds|range)", "index"),
     wording(OverflowError, r"", "overflow"),
+    wording(RuntimeWarning, r"overflow", "overflow"),  # NumPy's warning, raised as an error
     wording(MemoryError, r"", "memory"),
     wording(ZeroDivisionError, r"", "zero_division"),
 )

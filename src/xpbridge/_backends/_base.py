@@ -282,6 +282,11 @@ class Adapter:
         :meth:`implementation`."""
         return None
 
+    #: Whether the library's own binary functions (:meth:`scalar_implementation`) wrap a
+    #: Python int beyond an integer array's dtype silently (torch: ``uint8 + 300`` is 45);
+    #: xpbridge then checks such scalars before calling them.
+    wraps_int_scalars: ClassVar[bool] = False
+
     def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         """`impl` (a function whose arguments at `positions` combine by type promotion) made
         to promote as the standard says, where the library cannot itself."""
@@ -379,6 +384,11 @@ class Adapter:
     def owns_device(self, device: Any) -> bool:
         """Whether `device` is one of this library's device objects (not a string)."""
         return False
+
+    def holds_values(self, device: Any) -> bool:
+        """Whether arrays on `device` hold values (torch's ``meta`` device holds none:
+        Python data sent there would be lost)."""
+        return True
 
     # ------------------------------------------------------------------ facts
 

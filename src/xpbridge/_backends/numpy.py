@@ -62,6 +62,23 @@ def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
     return tuple(views)
 
 
+def _no_counterpart(dtype: Any) -> str:
+    """Why NumPy `dtype` is no dtype xpbridge computes with, and what to do instead."""
+    if dtype.kind in "fc":  # extended precision (longdouble, clongdouble)
+        wide = "complex128" if dtype.kind == "c" else "float64"
+        return (
+            f"NumPy dtype {dtype!r} (extended precision) has no array API counterpart; cast "
+            f"it to {wide} first, x.astype(numpy.{wide}) (values round to 64-bit precision)"
+        )
+    if dtype.kind in "iub":  # an integer of a size no library shares (or non-native bool)
+        return f"NumPy dtype {dtype!r} has no array API counterpart; cast it: x.astype(numpy.int64)"
+    return (
+        f"NumPy dtype {dtype!r} has no array API counterpart (structured, object, string and "
+        "datetime arrays are not arrays xpbridge can route or convert); convert the values "
+        "to numbers first, e.g. x.astype(numpy.float64)"
+    )
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
     array_type_name = "numpy.ndarray"
@@ -129,11 +146,7 @@ class NumpyAdapter(Adapter):
         if name is not None:
             _NAMES[dtype] = name
         if name is None:
-            msg = (
-                f"NumPy dtype {x.dtype!r} has no array API counterpart (structured, object, "
-                "string and datetime arrays are not arrays xpbridge can route or convert)"
-            )
-            raise UnsupportedDTypeError(msg)
+            raise UnsupportedDTypeError(_no_counterpart(dtype))
         return name
 
     def device(self, x: Any) -> Any:

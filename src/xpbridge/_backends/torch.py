@@ -301,6 +301,8 @@ class TorchAdapter(Adapter):
 
     # torch promotes a 0-d tensor's dtype away (float32 + 0-d float64 -> float32).
     native_promotion = False
+    # torch.add(uint8 tensor, 300) is 45: Python ints beyond the dtype are checked first.
+    wraps_int_scalars = True
     # torch.matmul raises for two dtypes (every pair, every shape: checked) and never promotes.
     refuses_mixed_dtypes = frozenset({"matmul"})
 
@@ -380,7 +382,7 @@ class TorchAdapter(Adapter):
         wording(RuntimeError, r"can't allocate memory|out of memory", "memory"),
         wording(RuntimeError, r"\bZeroDivisionError\b", "zero_division"),
         wording(
-            RuntimeError,
+            (RuntimeError, ValueError),
             r"overflow when unpacking|cannot be converted to type .* without overflow",
             "overflow",
         ),
@@ -400,7 +402,11 @@ class TorchAdapter(Adapter):
     def dtype_of(self, x: Any) -> str:
         name = str(x.dtype).removeprefix("torch.")
         if name not in DTYPES:
-            msg = f"torch dtype {x.dtype} has no xpbridge counterpart (quantized or bit types)"
+            msg = (
+                f"torch dtype {x.dtype} has no array API counterpart (float8, quantized and bit "
+                "types are torch's own); cast it in torch first, e.g. x.to(torch.float32) "
+                "(x.dequantize() for quantized tensors)"
+            )
             raise UnsupportedDTypeError(msg)
         return name
 
@@ -441,6 +447,9 @@ class TorchAdapter(Adapter):
             )
             raise DeviceMismatchError(msg)
         return device
+
+    def holds_values(self, device: Any) -> bool:
+        return bool(self.native_device(device).type != "meta")
 
     def device_str(self, device: Any) -> str:
         device = torch.device(device) if not isinstance(device, torch.device) else device

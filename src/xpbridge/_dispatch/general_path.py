@@ -12,7 +12,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from .._backends import adapter_for_type, get_adapter, imported_adapters, priority
-from .._coerce import coerce, unknown_array_message
+from .._coerce import check_creation_values, coerce, stacked, unknown_array_message
 from .._config import current_defaults, get_policy
 from .._errors import (
     BridgeError,
@@ -44,6 +44,7 @@ def general_call(
     adapter = _route(declaration, options)
     if declaration.creation:
         check_request(declaration.path, options)  # before the library is asked for memory
+        check_creation_values(declaration.path, options, adapter)  # before it wraps them
     impl = implementations.get(adapter)
     args, kwargs = _arguments(declaration, options)
     try:
@@ -114,6 +115,7 @@ def _arrays(declaration: Declaration, options: dict[str, Any]) -> list[tuple[Any
 def _route(declaration: Declaration, options: dict[str, Any]) -> Adapter:
     """Choose the backend; lift, coerce and device-check the array arguments in place."""
     path = declaration.path
+    _stack_sequences(declaration, options)
     arrays = _arrays(declaration, options)
     owners = {owner.name: owner for _, owner in arrays}
     adapter = _explicit_backend(path, options) if declaration.creation else None
@@ -132,6 +134,17 @@ def _route(declaration: Declaration, options: dict[str, Any]) -> Adapter:
         device = current_defaults().device
     _coerce_arguments(declaration, options, adapter, device)
     return adapter
+
+
+def _stack_sequences(declaration: Declaration, options: dict[str, Any]) -> None:
+    """An array given as a sequence of arrays is the array ``xb.asarray`` makes of it,
+    stacked in their own library, and routes the call like one (``xb.sum([t, t])`` runs in
+    torch)."""
+    for p in declaration.params:
+        if p.role == "array" and isinstance(options[p.name], list | tuple):
+            found = stacked(options[p.name], f"{declaration.path}: {p.name}")
+            if found is not None:
+                options[p.name] = found[1]
 
 
 def _default_device(options: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._errors import UnsupportedOperationError
 from .signature import EMPTY, Declaration
+from .standard_cases import fixed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,6 +55,11 @@ class Implementations:
         self._raw: dict[str, Callable[..., Any]] = {}
         #: Backend name -> the callable before the promotion fix, where one was applied.
         self._unpromoted: dict[str, Callable[..., Any]] = {}
+        #: Backend name -> the callable of the fast call: without the fixes of
+        #: ``standard_cases``, which concern Python scalars and options it never passes.
+        self._fast: dict[str, Callable[..., Any]] = {}
+        #: Backends whose callable has such a fix.
+        self._fixed: set[str] = set()
 
     def get(self, adapter: Adapter) -> Callable[..., Any]:
         """The standard-conforming callable of this function for one backend (cached).
@@ -79,6 +85,12 @@ class Implementations:
                 # Exact without the promotion fix when the dtypes are identical (fast path).
                 self._unpromoted[adapter.name] = impl
             impl = promoting
+        self._fast[adapter.name] = impl
+        # No identity tests of the fixed callable: torch.compile may trace this first call.
+        wrapped = fixed(impl, adapter, declaration)
+        if wrapped is not None:
+            impl = wrapped
+            self._fixed.add(adapter.name)
         self._raw[adapter.name] = impl
         impl = self._translating_spellings(impl, adapter)
         self._translating[adapter.name] = impl
@@ -101,14 +113,23 @@ class Implementations:
         declaration = self.declaration
         # It passes a dtype or device only where one is required (no default to skip).
         passes_spellings = any(p.role in {"dtype", "device"} for p in declaration.fast_params)
-        impl = self.get(adapter) if passes_spellings else self.untranslated(adapter)
+        self.get(adapter)
+        impl = self._fast[adapter.name]
+        if passes_spellings:
+            impl = self._translating[adapter.name]
+            if adapter.name in self._fixed:
+                impl = self._translating_spellings(self._fast[adapter.name], adapter)
         return self._with_stub_defaults(impl)
 
     def with_scalar(self, adapter: Adapter) -> Callable[..., Any]:
         """The callable of (array, Python scalar) calls: the library's own function where
         the adapter says it treats the scalar as the standard does (weakly typed)."""
         native = adapter.scalar_implementation(self.declaration.backend_path)
-        return native if native is not None else self.get(adapter)
+        if native is None:
+            return self.get(adapter)
+        # The library's own function; where it wraps Python ints beyond the dtype, checked.
+        wrapped = fixed(native, adapter, self.declaration) if adapter.wraps_int_scalars else None
+        return native if wrapped is None else wrapped
 
     def _translating_spellings(
         self, impl: Callable[..., Any], adapter: Adapter
