@@ -19,10 +19,13 @@ array-api-extra's ``at``). What "can go wrong" is the point of this module:
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._backends import adapter_for_type, get_adapter, names
+from ._coerce import make_array
 from ._config import get_policy
+from ._dtypes import dtype_name, isdtype_name
 from ._errors import (
     BridgeError,
     CopyRequiredError,
@@ -31,6 +34,8 @@ from ._errors import (
     UnsupportedDTypeError,
 )
 from ._lazy import public_function
+from ._overflow import check_int, check_python_values
+from ._taxonomy import mistake
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -210,40 +215,108 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
             raise _AtUsageError(msg)
         adapter = adapter_for_type(type(x))
         assert adapter is not None
-        facts = adapter.facts(x)
-        _check_dtypes(op, facts.dtype, v)
-        v = _as_value(v, x, adapter, op)
-        refusals = _in_place_refusals(
-            facts, recorded=adapter.records_autograd(x), noun=adapter.array_noun
-        )
-        if copy is False and refusals:
-            msg = (
-                f"xb.at(...).{op}: copy=False, but this {facts.backend} array cannot be "
-                f"updated in place: {'; '.join(refusals)}. Pass copy=None to update a copy"
-            )
-            raise CopyRequiredError(msg)
-        functional = getattr(x, "at", None) if facts.immutable else None
-        if functional is not None:
-            return getattr(functional[idx], op)(v)
         try:
-            return _write(x, idx, op, v, adapter, in_place=not (copy or refusals), lazy=facts.lazy)
-        except (IndexError, TypeError, NotImplementedError) as exc:
-            if facts.requires_grad:
+            return _apply(x, idx, op, v, copy, adapter)
+        except BridgeError:
+            raise
+        except Exception as exc:
+            # The library's own error (an index out of range, a value that does not fit),
+            # as the error taxonomy words it on every backend.
+            translated = adapter.translate_error(exc, f"xb.at(...).{op}")
+            if translated is None:
                 raise
-            # Some libraries refuse an index in __setitem__ that NumPy takes (array-api-strict
-            # and integer arrays): compute the update on a host copy, leaving `x` untouched.
-            # If NumPy refuses it too, the library's own error was the right one.
-            try:
-                updated = _on_host(x, idx, op, v, adapter)
-            except Exception:  # noqa: BLE001 - NumPy refusing too: report the original
-                raise exc from None
-            if copy is False:
-                msg = (
-                    f"xb.at(...).{op}: copy=False, but {facts.backend} cannot write this "
-                    f"index in place ({exc}). Pass copy=None to update a copy"
-                )
-                raise CopyRequiredError(msg) from exc
-            return updated
+            raise translated from exc
+
+
+def _apply(x: Any, idx: Any, op: _Op, v: Any, copy: bool | None, adapter: Adapter) -> Any:
+    facts = adapter.facts(x)
+    v = _as_value(v, x, adapter, op, facts.dtype)
+    _check_dtypes(op, facts.dtype, v)
+    refusals = _in_place_refusals(
+        facts, recorded=adapter.records_autograd(x), noun=adapter.array_noun
+    )
+    if copy is False and refusals:
+        msg = (
+            f"xb.at(...).{op}: copy=False, but this {facts.backend} array cannot be "
+            f"updated in place: {'; '.join(refusals)}. Pass copy=None to update a copy"
+        )
+        raise CopyRequiredError(msg)
+    functional = getattr(x, "at", None) if facts.immutable else None
+    if functional is not None:
+        # JAX drops (or clamps) indices out of range without a word: check them first.
+        _check_bounds(idx, tuple(x.shape), op)
+        return getattr(functional[idx], op)(v)
+    try:
+        return _write(x, idx, op, v, adapter, in_place=not (copy or refusals), lazy=facts.lazy)
+    except (IndexError, TypeError, NotImplementedError) as exc:
+        if facts.requires_grad:
+            raise
+        # Some libraries refuse an index in __setitem__ that NumPy takes (array-api-strict
+        # and integer arrays): compute the update on a host copy, leaving `x` untouched.
+        # If NumPy refuses it too, the library's own error was the right one.
+        try:
+            updated = _on_host(x, idx, op, v, adapter)
+        except Exception:  # noqa: BLE001 - NumPy refusing too: report the original
+            raise exc from None
+        if copy is False:
+            msg = (
+                f"xb.at(...).{op}: copy=False, but {facts.backend} cannot write this "
+                f"index in place ({exc}). Pass copy=None to update a copy"
+            )
+            raise CopyRequiredError(msg) from exc
+        return updated
+
+
+def _check_bounds(idx: Any, shape: tuple[int, ...], op: _Op) -> None:
+    """Refuse integer indices (Python ints, integer arrays with values) outside `shape`."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    used = sum(_axes_used(part) for part in parts if part is not Ellipsis)
+    axis = 0
+    for part in parts:
+        if part is Ellipsis:
+            axis += max(len(shape) - used, 0)
+            continue
+        if axis < len(shape) and _is_index(part):
+            low, high = _index_range(part)
+            n = shape[axis]
+            if low is not None and high is not None and not (-n <= low and high < n):
+                bad = high if high >= n else low
+                what = f"index {bad} is out of bounds for axis {axis} with size {n}"
+                error = mistake("index", f"xb.at(...).{op}", what)
+                raise error
+        axis += _axes_used(part)
+
+
+def _is_index(part: Any) -> bool:
+    if isinstance(part, bool):
+        return False
+    if isinstance(part, int):
+        return True
+    dtype = getattr(part, "dtype", None)
+    return dtype is not None and isdtype_name(dtype_name(dtype, strict=False) or "bool", "integral")
+
+
+def _axes_used(part: Any) -> int:
+    """How many axes of the array an index part consumes (None adds one, consumes none)."""
+    if part is None:
+        return 0
+    dtype = getattr(part, "dtype", None)
+    if dtype is not None and dtype_name(dtype, strict=False) == "bool":
+        return len(getattr(part, "shape", ())) or 1
+    return 1
+
+
+def _index_range(part: Any) -> tuple[int | None, int | None]:
+    """The smallest and largest index in `part` (None: not known without its values)."""
+    if isinstance(part, int):
+        return part, part
+    owner = adapter_for_type(type(part))
+    if owner is not None and (owner.facts(part).unsupported or not math.prod(part.shape)):
+        return None, None  # traced inside jit, or empty: nothing to check here
+    try:
+        return int(public_function("min")(part)), int(public_function("max")(part))
+    except Exception:  # noqa: BLE001 - its values cannot be read here (a tracer): unchecked
+        return None, None
 
 
 def _check_dtypes(op: _Op, dtype: str, v: Any) -> None:
@@ -264,8 +337,10 @@ def _check_dtypes(op: _Op, dtype: str, v: Any) -> None:
     elif isinstance(v, _SCALARS):
         v_name = f"Python {type(v).__name__}"
         v_kind = next(k for t, k in _SCALAR_KIND.items() if isinstance(v, t))
+        if isinstance(v, int) and kind == 1:
+            check_int(v, dtype, f"xb.at(...).{op}")  # JAX would wrap it (300 -> 44)
     else:
-        return  # sequences: the library's own asarray decides
+        return
     if v_kind > kind:
         msg = (
             f"xb.at(...).{op}: a {v_name} value cannot be stored in a {dtype} array without "
@@ -274,14 +349,20 @@ def _check_dtypes(op: _Op, dtype: str, v: Any) -> None:
         raise UnsupportedDTypeError(msg)
 
 
-def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op) -> Any:
-    """`v` as a value `x`'s library can take: scalars stay, other arrays are converted."""
+def _as_value(v: Any, x: Any, adapter: Adapter, op: _Op, dtype: str) -> Any:
+    """`v` as a value `x`'s library can take: scalars stay, sequences become arrays (in the
+    library's default dtypes: their kind decides, as a scalar's does; their ints must fit
+    `x`'s `dtype`), other arrays are converted."""
     owner = adapter_for_type(type(v))
     if owner is adapter or (owner is None and isinstance(v, _SCALARS)):
         return v
     device = adapter.device(x)
     if owner is None:
-        return adapter.asarray(v, device=device)
+        what = f"xb.at(...).{op}: v"
+        array = make_array(v, adapter, what, device=device)
+        if isinstance(v, list | tuple):
+            check_python_values(v, dtype, what, implicit=False)
+        return array
     if get_policy() == "strict":
         msg = (
             f"xb.at(...).{op}: a {owner.name} value for a {adapter.name} array while the "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -18,9 +18,12 @@ import numpy as np
 
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from .._sizes import check_count, check_shape
-from .._taxonomy import wording
+from .._taxonomy import mistake, wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["JaxAdapter", "TracedValueError"]
 
@@ -146,6 +149,73 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     return jnp.repeat(x, repeats, axis=axis)
 
 
+# JAX computes on: indices out of range are filled (take gives NaN), a singular matrix gives
+# NaN and inf. Where the values are known (not traced inside jit or grad), xpbridge checks
+# them and raises as the other libraries do; traced, JAX's own answer stands (docs/errors.md).
+
+
+def _concrete(*values: Any) -> bool:
+    return not any(isinstance(v, jax.core.Tracer) for v in values)
+
+
+def _check_indices(indices: Any, n: int, function: str, axis: int | None) -> None:
+    if not _concrete(indices) or not getattr(indices, "size", 0):
+        return
+    low, high = int(jnp.min(indices)), int(jnp.max(indices))
+    if low < -n or high >= n:
+        bad = high if high >= n else low
+        where = "the flattened array" if axis is None else f"axis {axis}"
+        what = f"index {bad} is out of bounds for {where} with size {n}"
+        error = mistake("index", function, what)
+        raise error
+
+
+def _take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+    _check_indices(indices, x.size if axis is None else x.shape[axis], "take", axis)
+    return jnp.take(x, indices, axis=axis)
+
+
+def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    _check_indices(indices, x.shape[axis], "take_along_axis", axis)
+    return jnp.take_along_axis(x, indices, axis=axis)
+
+
+def _finite_or_refused(name: str, kind: str, what: str) -> Callable[..., Any]:
+    """``jax.numpy.linalg.<name>``, refusing (as NumPy does) to return the NaN and inf JAX
+    computes for a matrix without an answer, where the values are known."""
+    function = getattr(jnp.linalg, name)
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        arrays = [a for a in args if hasattr(a, "dtype")]
+        if (
+            _concrete(result, *arrays)
+            and not bool(jnp.all(jnp.isfinite(result)))
+            and all(bool(jnp.all(jnp.isfinite(a))) for a in arrays)
+        ):
+            error = mistake(kind, f"linalg.{name}", what)
+            raise error
+        return result
+
+    checked.__name__ = name
+    return checked
+
+
+_LINALG_CHECKED = {
+    "linalg.inv": _finite_or_refused(
+        "inv", "singular", "the matrix is singular (JAX computed NaN and inf for its inverse)"
+    ),
+    "linalg.solve": _finite_or_refused(
+        "solve", "singular", "the matrix is singular (JAX computed NaN and inf for the solution)"
+    ),
+    "linalg.cholesky": _finite_or_refused(
+        "cholesky",
+        "not_positive_definite",
+        "the matrix is not positive definite (JAX computed NaN for its factor)",
+    ),
+}
+
+
 class _JaxRandom:
     """Random numbers from a JAX key, split at every draw (so draws never repeat)."""
 
@@ -194,6 +264,9 @@ class JaxAdapter(Adapter):
         self.overrides["cumulative_prod"] = _cumulative_prod
         self.overrides.update(
             {"reshape": _reshape, "broadcast_to": _broadcast_to, "tile": _tile, "repeat": _repeat}
+        )
+        self.overrides.update(
+            {"take": _take, "take_along_axis": _take_along_axis, **_LINALG_CHECKED}
         )
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
