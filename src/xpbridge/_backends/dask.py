@@ -102,6 +102,46 @@ class _DaskRandom:
         return self._rng.permutation(n)
 
 
+def _unique_of_chunks_library(name: str, a: Any) -> Any:
+    """``unique_<name>`` of a computed array by its own library's standard namespace (a
+    picklable task: workers import the library themselves)."""
+    import array_api_compat
+
+    result = getattr(array_api_compat.array_namespace(a), name)(a)
+    return tuple(result) if isinstance(result, tuple) else (result,)
+
+
+class _UniqueInOneTask:
+    """``unique_*`` of Dask arrays where NaN can occur (floating dtypes), as one task of the
+    chunks' library, which keeps every NaN distinct as the standard says (Dask's own unique
+    merges them, and miscounts or fails with them). The lengths are unknown until computed,
+    as with Dask's own."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, x: Any, /) -> Any:
+        plain = getattr(compat_dask, self.name)
+        if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.complexfloating)):
+            return plain(x)
+        import array_api_compat
+
+        sample = getattr(array_api_compat.array_namespace(x._meta), self.name)(x._meta.reshape(-1))
+        fields = tuple(sample) if isinstance(sample, tuple) else (sample,)
+        parts = dask.delayed(_unique_of_chunks_library, nout=len(fields))(self.name, x)
+        names = getattr(sample, "_fields", ("values",))
+        arrays = [
+            da.from_delayed(
+                part,
+                shape=tuple(x.shape) if field == "inverse_indices" else (math.nan,),
+                dtype=like.dtype,
+                meta=like[:0],
+            )
+            for part, field, like in zip(parts, names, fields, strict=True)
+        ]
+        return type(sample)(*arrays) if isinstance(sample, tuple) else arrays[0]
+
+
 class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
@@ -110,6 +150,8 @@ class DaskAdapter(Adapter):
     def __init__(self) -> None:
         super().__init__()
         self.overrides.update(OVERRIDES)
+        for name in ("unique_values", "unique_counts", "unique_inverse", "unique_all"):
+            self.overrides.setdefault(name, _UniqueInOneTask(name))
 
     @cached_property
     def module(self) -> Any:

@@ -163,6 +163,36 @@ def _cast_standard(args: tuple[Any, ...], first: int, second: int) -> tuple[Any,
     return tuple(cast)
 
 
+def _common_dtype(tensors: Any) -> Any:
+    """`tensors`, cast to the standard's result dtype where torch refuses to promote them
+    itself (uint16/32/64 with any other dtype)."""
+    tensors = list(tensors)
+    dtypes = {t.dtype for t in tensors if isinstance(t, torch.Tensor)}
+    if len(dtypes) < 2 or not dtypes & _WIDE_UNSIGNED:
+        return tensors
+    from .._dtypes import standard_promotion
+
+    names = sorted(str(d).removeprefix("torch.") for d in dtypes)
+    target: str | None = names[0]
+    for name in names[1:]:
+        target = None if target is None else standard_promotion(target, name)
+    if target is None:
+        msg = (
+            f"the standard does not promote {' with '.join(names)}, and torch refuses to; "
+            "cast them to one dtype first (xb.astype)"
+        )
+        raise UnsupportedDTypeError(msg)
+    return [t.to(getattr(torch, target)) for t in tensors]
+
+
+def _concat(arrays: Any, /, *, axis: int | None = 0) -> Any:
+    return compat_torch.concat(_common_dtype(arrays), axis=axis)
+
+
+def _stack(arrays: Any, /, *, axis: int = 0) -> Any:
+    return compat_torch.stack(_common_dtype(arrays), axis=axis)
+
+
 class _TorchRandom:
     """Random numbers from a ``torch.Generator`` on the tensors' device."""
 
@@ -235,6 +265,11 @@ _NO_WIDE_UNSIGNED = (
     "vecdot",
 )  # fmt: skip
 
+_NO_COMPLEX_UNIQUE = (
+    "PyTorch has no unique for complex tensors: xpbridge raises UnsupportedDTypeError; "
+    "compute it in NumPy, e.g. xb.unique_values(xb.to_numpy(x, detach=True))"
+)
+
 # Reductions whose unsigned results PyTorch gives as int64 (it has no uint64 accumulator).
 _SIGNED_SUMS = ("sum", "prod", "cumulative_sum", "cumulative_prod")
 
@@ -261,6 +296,23 @@ DEVIATIONS = (
             kind="differs",
         )
         for function in _SIGNED_SUMS
+    ),
+    *(
+        Deviation(
+            "torch",
+            function,
+            _NO_COMPLEX_UNIQUE,
+            dtypes=("complex64", "complex128"),
+        )
+        for function in ("unique_values", "unique_counts", "unique_inverse", "unique_all")
+    ),
+    Deviation(
+        "torch",
+        "mean",
+        "PyTorch averages only floating-point tensors (the standard asks for floating-point "
+        "input; NumPy, Dask and JAX average integers in float64): xpbridge raises "
+        "UnsupportedDTypeError: cast first, e.g. xb.astype(x, xb.float64)",
+        dtypes=("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
     ),
 )
 
@@ -290,6 +342,8 @@ class TorchAdapter(Adapter):
         self.overrides["std"] = _std
         self.overrides["count_nonzero"] = _count_nonzero
         self.overrides["einsum"] = _einsum
+        self.overrides["concat"] = _concat
+        self.overrides["stack"] = _stack
 
     @cached_property
     def module(self) -> Any:
@@ -346,6 +400,8 @@ class TorchAdapter(Adapter):
                 f"xb.astype(x, xb.int64), or compute in NumPy"
             )
             return UnsupportedDTypeError(msg)
+        if function.startswith("unique") and "not implemented for 'Complex" in text:
+            return UnsupportedDTypeError(f"{function}: {_NO_COMPLEX_UNIQUE}")
         if _DEVICE_MIX.search(text):
             msg = (
                 f"{function}: the tensors are on different devices ({text}); "
