@@ -190,7 +190,7 @@ def _concat(arrays: Any, /, *, axis: int | None = 0) -> Any:
 
 
 def _stack(arrays: Any, /, *, axis: int = 0) -> Any:
-    return compat_torch.stack(_common_dtype(arrays), axis=axis)
+    return torch.stack(_common_dtype(arrays), dim=axis)
 
 
 class _TorchRandom:
