@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from ._backends import adapter_for_type, get_adapter, names
 from ._coerce import make_array
@@ -148,16 +148,21 @@ class at:  # noqa: N801 - reads as a verb: xb.at(x)[idx].set(v), like array-api-
     """
 
     __slots__ = ("_idx", "_x")
+    _x: Any
+    _idx: Any
 
-    def __init__(self, x: Any, idx: Any = _UNSET, /) -> None:
+    # __new__ rather than __init__: the signature users see then returns the object.
+    def __new__(cls, x: Any, idx: Any = _UNSET, /) -> Self:
         if adapter_for_type(type(x)) is None:
             msg = (
                 f"xb.at: x must be an array of a library xpbridge knows ({names()}); got "
                 f"{type(x).__module__}.{type(x).__qualname__}"
             )
             raise UnknownArrayTypeError(msg)
+        self = super().__new__(cls)
         self._x = x
         self._idx = idx
+        return self
 
     def __getitem__(self, idx: Any, /) -> at:
         if self._idx is not _UNSET:

@@ -134,8 +134,12 @@ def make_array(
 
 def _refusal(value: Any, adapter: Adapter, what: str, exc: Exception) -> BridgeError:
     """The error for `adapter` failing to make an array of `value`."""
-    if isinstance(value, (*_SCALARS, list, tuple)):
-        _check_int_range(value, what)
+    if not isinstance(value, (*_SCALARS, list, tuple)):
+        # An array-like whose own protocol (__array__, the buffer...) failed, whatever it
+        # raised: the object cannot be read, which no taxonomy kind but this one says.
+        msg = f"{what}: cannot read the {type(value).__qualname__}: {type(exc).__name__}: {exc}"
+        return UnknownArrayTypeError(msg)
+    _check_int_range(value, what)
     translated = adapter.translate_error(exc, what)
     if isinstance(translated, BridgeError) and not isinstance(translated, ShapeError):
         return translated

@@ -16,6 +16,7 @@ import numpy as np
 from ._backends import adapter_for_type, get_adapter, priority
 from ._config import get_grad_mode, get_policy
 from ._errors import (
+    ArgumentTypeError,
     BridgeError,
     DeviceMismatchError,
     GradientBreakError,
@@ -109,10 +110,10 @@ def numpy_function(
 def _decorate(fn: Callable[..., Any], *, vjp: Callable[..., Any] | None) -> Callable[..., Any]:
     if not callable(fn):
         msg = f"numpy_function: fn must be callable; got {type(fn).__qualname__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if vjp is not None and not callable(vjp):
         msg = f"numpy_function: vjp must be callable or None; got {type(vjp).__qualname__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
 
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -293,7 +294,7 @@ class _Call:
                 f"numpy_function({self.name}): output {position} is a "
                 f"{type(part).__qualname__}; with a vjp, outputs must be NumPy arrays or scalars"
             )
-            raise TypeError(msg)
+            raise ArgumentTypeError(msg)
         from ._convert import to
 
         return to(np.asarray(part), self.home.name, device=self.device)

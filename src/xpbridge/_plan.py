@@ -45,6 +45,7 @@ from ._errors import (
     BridgeError,
     CopyRequiredError,
     DeviceMismatchError,
+    DeviceNotAvailableError,
     GradientBreakError,
     UnknownArrayTypeError,
     UnsupportedDTypeError,
@@ -660,7 +661,20 @@ def _plan_foreign(
     """
     kind = f"{type(obj).__module__}.{type(obj).__qualname__}".removeprefix("builtins.")
     where = getattr(obj, "__dlpack_device__", None)
-    if where is not None and where()[0] != _DLPACK_CPU:
+    try:
+        location = where() if where is not None else None
+    except Exception as exc:  # noqa: BLE001 - the producer's own protocol failed
+        msg = f"cannot convert a {kind} to {target.name}: its __dlpack_device__ raised {exc!r}"
+        return Plan(kind, target.name, (), UnknownArrayTypeError(msg))
+    if location is not None and location[0] != _DLPACK_CPU:
+        name = _dlpack_device_name(location)
+        if name is None or not target.supports_device(name):
+            msg = (
+                f"cannot convert a {kind} to {target.name}: its memory is on "
+                f"{name or f'DLPack device {tuple(location)}'}, which {target.name} cannot "
+                f"use here (its devices: {sorted(target.device_str(d) for d in target.devices())})"
+            )
+            return Plan(kind, target.name, (), DeviceNotAvailableError(msg))
         step = Step(
             "import",
             f"{kind} -> {target.name} via DLPack: the producer's device memory",
@@ -670,12 +684,27 @@ def _plan_foreign(
         return Plan(kind, target.name, (step,), None)
     try:
         view = np.from_dlpack(obj) if where is not None else np.asarray(obj)
-    except (TypeError, ValueError, BufferError, RuntimeError) as exc:
-        msg = f"cannot convert a {kind} to {target.name}: NumPy cannot read it ({exc})"
+    except Exception as exc:  # noqa: BLE001 - the object's own protocol failed, whatever it raised
+        msg = (
+            f"cannot convert a {kind} to {target.name}: NumPy cannot read it "
+            f"({type(exc).__name__}: {exc})"
+        )
         return Plan(kind, target.name, (), UnknownArrayTypeError(msg))
     record = decide(view, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
     first = Step("view", f"NumPy's view of the {kind} memory", False, lambda _: view)
     return Plan(kind, record.target, (first, *record.steps), record.error)
+
+
+#: DLPack device types (``DLDeviceType``) -> how xpbridge names their devices.
+_DLPACK_DEVICES: Final = {2: "cuda", 3: "cpu", 8: "mps", 10: "cuda", 11: "cpu", 13: "cuda"}
+
+
+def _dlpack_device_name(location: Any) -> str | None:
+    """xpbridge's name (``"cuda:0"``) of a ``__dlpack_device__()`` answer; None if unknown."""
+    kind = _DLPACK_DEVICES.get(int(location[0]))
+    if kind in {None, "cpu"}:
+        return kind
+    return f"{kind}:{int(location[1])}"
 
 
 def decide_any(

@@ -41,7 +41,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import current_defaults
 from ._convert import asarray
 from ._dtypes import dtype_name, isdtype_name
-from ._errors import UnsupportedDTypeError
+from ._errors import UnknownArrayTypeError, UnsupportedDTypeError
 from ._lazy import dispatched
 from ._sizes import check_shape
 
@@ -257,17 +257,31 @@ class _State:
 _state: ContextVar[_State | None] = ContextVar("xpbridge_random_state", default=None)
 
 
-def _default_generator() -> Generator:
+def _default_generator(
+    backend: str | None = None, device: Any = None, like: Any = None
+) -> Generator:
+    """This context's generator for `backend` (or `like`'s library) on `device`: as the
+    creation functions choose, the context's default backend and device unless given."""
     state = _state.get()
     if state is None:
         state = _State(None)
         _state.set(state)
-    defaults = current_defaults()
-    adapter = get_adapter(defaults.backend)
-    key = (adapter.name, repr(defaults.device))
+    if like is not None:
+        owner = adapter_for_type(type(like))
+        if owner is None:
+            msg = f"random: like= must be an array; got {type(like).__qualname__}"
+            raise UnknownArrayTypeError(msg)
+        backend = backend or owner.name
+        device = owner.device(like) if device is None else device
+    if backend is None:
+        defaults = current_defaults()
+        backend = defaults.backend
+        device = defaults.device if device is None else device
+    adapter = get_adapter(backend)
+    key = (adapter.name, repr(device))
     generator = state.generators.get(key)
     if generator is None:
-        generator = state.generators[key] = Generator(adapter, defaults.device, state.seed)
+        generator = state.generators[key] = Generator(adapter, device, state.seed)
     return generator
 
 
@@ -280,28 +294,75 @@ def seed(seed: Any = None) -> None:
     _state.set(_State(seed))
 
 
-def rand(*shape: int) -> Any:
-    """Floats uniform in ``[0, 1)`` of `shape`, from the context's default backend."""
-    return _default_generator().random(shape)
+def rand(
+    *shape: int,
+    dtype: Any = None,
+    device: Any = None,
+    backend: str | None = None,
+    like: Any = None,
+) -> Any:
+    """Floats uniform in ``[0, 1)`` of `shape` (``rand(2, 3)``).
+
+    Like every creation function: ``backend=``, ``like=`` (an array whose library and
+    device to use) or the context's default backend; ``device=`` and ``dtype=`` (a
+    floating dtype; the backend's default unless given).
+    """
+    return _default_generator(backend, device, like).random(shape, dtype)
 
 
-def randn(*shape: int) -> Any:
-    """Standard normal floats of `shape`, from the context's default backend."""
-    return _default_generator().standard_normal(shape)
+def randn(
+    *shape: int,
+    dtype: Any = None,
+    device: Any = None,
+    backend: str | None = None,
+    like: Any = None,
+) -> Any:
+    """Standard normal floats of `shape` (``randn(2, 3)``); options as for :func:`rand`."""
+    return _default_generator(backend, device, like).standard_normal(shape, dtype)
 
 
-def normal(loc: Any = 0.0, scale: Any = 1.0, size: Size = None) -> Any:
-    """Normal floats (mean `loc`, standard deviation `scale`) from the default backend."""
-    return _default_generator().normal(loc, scale, size)
+def normal(
+    loc: Any = 0.0,
+    scale: Any = 1.0,
+    size: Size = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    backend: str | None = None,
+    like: Any = None,
+) -> Any:
+    """Normal floats (mean `loc`, standard deviation `scale`); options as for :func:`rand`."""
+    return _default_generator(backend, device, like).normal(loc, scale, size, dtype)
 
 
-def uniform(low: Any = 0.0, high: Any = 1.0, size: Size = None) -> Any:
-    """Floats uniform in ``[low, high)`` from the default backend."""
-    return _default_generator().uniform(low, high, size)
+def uniform(
+    low: Any = 0.0,
+    high: Any = 1.0,
+    size: Size = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    backend: str | None = None,
+    like: Any = None,
+) -> Any:
+    """Floats uniform in ``[low, high)``; options as for :func:`rand`."""
+    return _default_generator(backend, device, like).uniform(low, high, size, dtype)
 
 
 def integers(
-    low: int, high: int | None = None, size: Size = None, dtype: Any = None, endpoint: bool = False
+    low: int,
+    high: int | None = None,
+    size: Size = None,
+    dtype: Any = None,
+    endpoint: bool = False,
+    *,
+    device: Any = None,
+    backend: str | None = None,
+    like: Any = None,
 ) -> Any:
-    """Integers uniform in ``[low, high)`` from the default backend."""
-    return _default_generator().integers(low, high, size, dtype, endpoint)
+    """Integers uniform in ``[low, high)``; options as for :func:`rand`."""
+    return _default_generator(backend, device, like).integers(low, high, size, dtype, endpoint)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

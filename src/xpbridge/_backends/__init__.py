@@ -152,14 +152,28 @@ _IMPORTERS: Final = {spec.name: _importer(spec.adapter.partition(":")[0]) for sp
 get_adapter.cache_clear = _ADAPTERS.clear  # type: ignore[attr-defined]
 
 
-def _matches(cls: type, spec: BackendSpec) -> bool:
+def _imported(module_name: str) -> Any:
+    """The module if it is imported, None if not or while it is still being imported (by
+    another thread, say: its classes may not exist yet, and asking it raises)."""
+    module = sys.modules.get(module_name)  # never triggers an import
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return None
+    return module
+
+
+def _matches(cls: type, spec: BackendSpec) -> bool | None:
+    """Whether `cls` is an array type of `spec`'s library; None when that library is still
+    being imported (the answer may change once it is)."""
+    importing = False
     for module_name, class_name in spec.array_types:
-        module = sys.modules.get(module_name)  # never triggers an import
-        if module is not None:
-            base = getattr(module, class_name, None)
-            if isinstance(base, type) and issubclass(cls, base):
-                return True
-    return False
+        module = _imported(module_name)
+        if module is None:
+            importing = importing or module_name in sys.modules
+            continue
+        base = getattr(module, class_name, None)
+        if isinstance(base, type) and issubclass(cls, base):
+            return True
+    return None if importing else False
 
 
 def adapter_for_type(cls: type) -> Adapter | None:
@@ -169,11 +183,15 @@ def adapter_for_type(cls: type) -> Adapter | None:
     except KeyError:
         pass
     found = None
+    settled = True
     for spec in BACKENDS:
-        if _matches(cls, spec):
+        matched = _matches(cls, spec)
+        if matched:
             found = get_adapter(spec.name)
             break
-    _BY_TYPE[cls] = found
+        settled = settled and matched is not None
+    if found is not None or settled:
+        _BY_TYPE[cls] = found
     return found
 
 
@@ -194,7 +212,7 @@ def imported_adapters() -> list[Adapter]:
     return [
         get_adapter(spec.name)
         for spec in BACKENDS
-        if any(module in sys.modules for module, _ in spec.array_types)
+        if any(_imported(module) is not None for module, _ in spec.array_types)
     ]
 
 
@@ -230,7 +248,7 @@ def dtype_owner(dtype: Any) -> Adapter | None:
     """The adapter of the backend whose own dtype object `dtype` is (torch's, MLX's...), if
     its library is imported; None for NumPy's dtypes (which JAX and CuPy share) and others."""
     module = type(dtype).__module__.split(".", 1)[0]
-    if module not in DTYPE_MODULES or module not in sys.modules:
+    if module not in DTYPE_MODULES or _imported(module) is None:
         return None
     for spec in BACKENDS:
         if spec.import_name == module:

@@ -14,6 +14,7 @@ from .._dtypes import DTYPES
 from .._errors import (
     CopyRequiredError,
     DeviceMismatchError,
+    DeviceNotAvailableError,
     GradientBreakError,
     UnsupportedDTypeError,
 )
@@ -494,14 +495,24 @@ class TorchAdapter(Adapter):
                 )
             except RuntimeError as exc:
                 msg = f"torch does not know the device {device!r}: {exc}"
-                raise DeviceMismatchError(msg) from exc
+                raise DeviceNotAvailableError(msg) from exc
+        if device.type in {"cpu", "meta"}:
+            return device
         if device.type == "cuda" and not torch.cuda.is_available():
             # torch would fail later with an AssertionError ("not compiled with CUDA").
             msg = (
                 f"torch has no CUDA device here (this torch is {torch.__version__}, CUDA "
                 f"available: no); its devices are {[self.device_str(d) for d in self.devices()]}"
             )
-            raise DeviceMismatchError(msg)
+            raise DeviceNotAvailableError(msg)
+        if self.device_str(device) not in self._device_names:
+            # An unavailable backend (mps, xla...) or index: torch would fail later with
+            # NotImplementedError or RuntimeError, in the middle of a conversion.
+            msg = (
+                f"torch has no device {str(device)!r} here; its devices are "
+                f"{[self.device_str(d) for d in self.devices()]}"
+            )
+            raise DeviceNotAvailableError(msg)
         return device
 
     def holds_values(self, device: Any) -> bool:
