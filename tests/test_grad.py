@@ -165,8 +165,9 @@ def test_detach_and_requires_grad(xp, backend: Backend) -> None:
 def test_detach_and_requires_grad_of_python_scalars() -> None:
     assert xb.detach(1.5) == 1.5
     assert xb.requires_grad(2) is False
+    assert xb.requires_grad([1.0]) is False  # a new array, as xb.asarray makes it
     with pytest.raises(xb.UnknownArrayTypeError):
-        xb.requires_grad([1.0])
+        xb.requires_grad(object())
 
 
 def test_detach_stops_jax_gradients() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._accept import provide_conversion
 from ._backends import adapter_for_type, get_adapter
 from ._coerce import make_array, stacked
 from ._config import current_defaults
@@ -403,3 +404,6 @@ def asarray(
             raise CopyRequiredError(msg)
         return make_array(obj, target, "asarray: obj", dtype=dtype, device=device, copy=copy)
     return to(obj, backend, dtype=dtype, device=device, copy=copy)
+
+
+provide_conversion(to)  # array-likes taken by item, info... convert as `to` does

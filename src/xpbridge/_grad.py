@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import numpy as np
 
+from ._accept import accept
 from ._backends import adapter_for_type, imported_adapters, names
 from ._errors import BridgeError, ShapeError, UnknownArrayTypeError, UnsupportedOperationError
 
@@ -218,7 +219,8 @@ def detach(x: Any, /) -> Any:
     """
     if isinstance(x, _SCALARS):
         return x
-    return _owner(x, "detach").detach(x)
+    adapter, x = accept(x, "detach")
+    return adapter.detach(x)
 
 
 def requires_grad(x: Any, /) -> bool:
@@ -242,7 +244,8 @@ def requires_grad(x: Any, /) -> bool:
     """
     if isinstance(x, _SCALARS):
         return False
-    return _owner(x, "requires_grad").requires_grad(x)
+    adapter, x = accept(x, "requires_grad")
+    return adapter.requires_grad(x)
 
 
 def clone(x: Any, /) -> Any:
@@ -273,7 +276,8 @@ def clone(x: Any, /) -> Any:
     """
     if isinstance(x, np.generic):
         return x.copy()  # NumPy scalars stay scalars
-    return _owner(x, "clone").copy(x)
+    adapter, x = accept(x, "clone")
+    return adapter.copy(x)
 
 
 def _shape(x: Any) -> tuple[float, ...]:
@@ -322,7 +326,7 @@ def item(x: Any, /) -> bool | int | float | complex:
         except _READ_ERRORS as exc:
             _unreadable("item", direct, exc)
         return value
-    adapter = _owner(x, "item")
+    adapter, x = accept(x, "item")
     size = math.prod(_shape(x))
     if not math.isnan(size):  # known before computing: refuse early
         _check_one(x, size)
@@ -388,7 +392,7 @@ def tolist(x: Any, /) -> Any:
     """
     if isinstance(x, _SCALARS):
         return x
-    adapter = _owner(x, "tolist")
+    adapter, x = accept(x, "tolist")
     x, adapter = _computed(x, adapter, "tolist")
     if adapter.guards_memory:
         _check_readable("tolist", adapter, x)

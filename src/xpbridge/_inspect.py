@@ -7,28 +7,18 @@ from typing import Any
 
 import numpy as np
 
-from ._backends import adapter_for_type, names
+from ._accept import accept
 from ._dtypes import DTYPES, DType
-from ._errors import UnknownArrayTypeError
 
 __all__ = ["ArrayInfo", "backend_of", "info", "may_share_memory", "shares_memory"]
-
-
-def _adapter(x: Any, what: str) -> Any:
-    adapter = adapter_for_type(type(x))
-    if adapter is None:
-        msg = (
-            f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of a "
-            f"library xpbridge knows ({names()})"
-        )
-        raise UnknownArrayTypeError(msg)
-    return adapter
 
 
 def backend_of(x: Any) -> str:
     """The name of the library that owns array `x` (``"numpy"``, ``"torch"``...).
 
-    Never imports a library: an array of it exists, so it is already imported.
+    Never imports a library: an array of it exists, so it is already imported. Python
+    values and array-likes (a list, a pandas Series) are taken as ``xb.asarray`` takes
+    them (``xpbridge._accept``): the answer is the library xb functions compute them in.
 
     Examples
     --------
@@ -36,7 +26,7 @@ def backend_of(x: Any) -> str:
     >>> xb.backend_of(np.zeros(2))
     'numpy'
     """
-    name: str = _adapter(x, "backend_of").name
+    name: str = accept(x, "backend_of")[0].name
     return name
 
 
@@ -86,7 +76,7 @@ def info(x: Any) -> ArrayInfo:
     >>> i.backend, i.shape, i.strides, i.requires_grad
     ('numpy', (2, 3), (12, 4), False)
     """
-    adapter = _adapter(x, "info")
+    adapter, x = accept(x, "info")
     facts = adapter.facts(x)
     return ArrayInfo(
         backend=facts.backend,
@@ -127,7 +117,8 @@ class _Bytes:
 
 def _memory(x: Any, what: str) -> tuple[str, Any] | None:
     """The device and a byte-level NumPy description of `x`'s memory; None if it has none."""
-    facts = _adapter(x, what).facts(x)
+    adapter, x = accept(x, what)
+    facts = adapter.facts(x)
     if facts.data_ptr is None or facts.strides is None or not facts.size:
         return None
     shape = tuple(int(n or 0) for n in facts.shape)
