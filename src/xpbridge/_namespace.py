@@ -126,7 +126,7 @@ class BackendNamespace:
 
     def _function(self, path: str) -> Callable[..., Any]:
         function = _registry()[path]
-        impl = function.implementation(self._adapter)
+        impl = _translating(function.implementation(self._adapter), self._adapter, path)
         if function.creation and self._device is not None:
             return _with_device(impl, self._device)
         return impl
@@ -161,6 +161,21 @@ class BackendNamespace:
             )
 
         return from_dlpack
+
+
+def _translating(impl: Callable[..., Any], adapter: Adapter, path: str) -> Callable[..., Any]:
+    """`impl`, raising the error taxonomy's exceptions as ``xb.<path>`` does."""
+    from ._dispatch.general_path import reraise_translated
+
+    @functools.wraps(impl)
+    def translating(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return impl(*args, **kwargs)
+        except Exception as exc:
+            reraise_translated(exc, adapter, path)
+            raise
+
+    return translating
 
 
 def _with_device(impl: Callable[..., Any], device: Any) -> Callable[..., Any]:

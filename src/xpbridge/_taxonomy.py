@@ -218,4 +218,5 @@ def explain(exc: BaseException, kind: str, function: str) -> BridgeError:
 def mistake(kind: str, function: str, what: str) -> BridgeError:
     """The error for a mistake of `kind` in `function`: `what` happened, then the fix."""
     found = MISTAKES[kind]
-    return found.error(f"{function}: {what}. {found.advice}")
+    advice = found.advice[0].upper() + found.advice[1:]
+    return found.error(f"{function}: {what}. {advice}")

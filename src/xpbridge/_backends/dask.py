@@ -29,8 +29,9 @@ from dask.core import flatten
 
 from .._deviation import Deviation
 from .._dtypes import dtype_name
-from .._errors import DeviceMismatchError, UnsupportedOperationError
+from .._errors import DeviceMismatchError, DeviceNotAvailableError, UnsupportedOperationError
 from . import device_chunk_libraries
+from .._taxonomy import explain
 from ._base import Adapter, Facts, Route
 from ._dask_ops import OVERRIDES
 
@@ -79,6 +80,7 @@ DEVIATIONS = (
 )
 
 # How Dask words its complaints about NaN shapes and chunks.
+_PRODUCTS = frozenset({"matmul", "linalg.matmul", "tensordot", "linalg.tensordot"})
 _WRAPPED = re.compile(r"An error occurred while calling the \w+ method registered")
 _UNKNOWN_SHAPE = re.compile(r"\bnan\b|chunk sizes are unknown|unknown.*shape", re.IGNORECASE)
 
@@ -181,6 +183,8 @@ class DaskAdapter(Adapter):
         if isinstance(exc, NotImplementedError):
             msg = f"{function}: Dask cannot do this: {exc}"
             return UnsupportedOperationError(msg)
+        if function in _PRODUCTS and "Chunks do not add up to shape" in str(exc):
+            return explain(exc, "matmul", function)  # how Dask words mismatched operands
         return super().translate_error(exc, function)
 
     # ------------------------------------------------------------------ devices
@@ -235,7 +239,7 @@ class DaskAdapter(Adapter):
                 f"accelerator (chunks of a NumPy-like library such as CuPy); device {device!r} "
                 "needs such a library, and none is installed"
             )
-            raise DeviceMismatchError(msg)
+            raise DeviceNotAvailableError(msg)
         return owner.native_device(device)
 
     def owns_device(self, device: Any) -> bool:

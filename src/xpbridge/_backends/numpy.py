@@ -10,7 +10,7 @@ import array_api_compat.numpy as compat_numpy
 import numpy as np
 
 from .._dtypes import dtype_name
-from .._errors import DeviceMismatchError, UnsupportedDTypeError
+from .._errors import DeviceNotAvailableError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
 from ._host import frozen, host_copy, ndarray_traits, writeable
 
@@ -166,7 +166,7 @@ class NumpyAdapter(Adapter):
                 f"NumPy arrays live in host memory; device {device!r} is not available to "
                 "NumPy. Use backend='torch' or 'cupy' for accelerator arrays"
             )
-            raise DeviceMismatchError(msg)
+            raise DeviceNotAvailableError(msg)
         return "cpu"
 
     def facts(self, x: Any) -> Facts:
