@@ -169,7 +169,8 @@ SHARED_WORDING: Final[tuple[Wording, ...]] = (
     wording(_SHAPE_ERRORS, r"mismatch in its core dimension|shapes not aligned", "matmul"),
     wording(
         _SHAPE_ERRORS,
-        r"negative dimensions|array is too big|maximum supported dimension|must be non-negative",
+        r"negative dimensions|array is too big|maximum supported dimension|must be non-negative|"
+        r"iterator is too large",
         "size",
     ),
     wording(

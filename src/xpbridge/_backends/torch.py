@@ -423,7 +423,8 @@ class TorchAdapter(Adapter):
         wording(RuntimeError, r"cannot be multiplied|size mismatch|inconsistent .*size", "matmul"),
         wording(
             RuntimeError,
-            r"dimension size must be non-negative|negative dimension|size calculation overflowed",
+            r"dimension size must be non-negative|negative dimension|size calculation overflowed|"
+            r"integer multiplication overflow",
             "size",
         ),
         wording(IndexError, r"dimension out of range", "axis"),
