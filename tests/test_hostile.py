@@ -130,7 +130,7 @@ def _outcomes(library: str, calls: dict[str, str]) -> dict[str, str]:
             f"except Exception as exc:\n    results[{name!r}] = type(exc).__name__\n"
         )
     code += "print(results)\n"
-    found: dict[str, str] = eval(_run(code))  # noqa: S307 - our own dict literal
+    found: dict[str, str] = eval(_run(code))
     return found
 
 

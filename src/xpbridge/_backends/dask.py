@@ -30,8 +30,8 @@ from dask.core import flatten
 from .._deviation import Deviation
 from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, DeviceNotAvailableError, UnsupportedOperationError
-from . import device_chunk_libraries
 from .._taxonomy import explain
+from . import device_chunk_libraries
 from ._base import Adapter, Facts, Route
 from ._dask_ops import OVERRIDES
 
