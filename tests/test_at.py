@@ -320,3 +320,26 @@ def test_jax_updates_are_functional_and_differentiable() -> None:
     assert jax.grad(f)(x).tolist() == [3.0, 1.0, 1.0]
     assert jax.jit(lambda v: xb.at(v)[1].set(0.0))(x).tolist() == [1.0, 0.0, 3.0]
     assert x.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_one_casting_rule_for_scalars_and_sequences() -> None:
+    """A sequence of floats into an integer array truncated ([7.9, 8.9] -> [7, 8]) while the
+    scalar 7.9 was refused: now both are, and ints are checked against the dtype."""
+    x = np.array([1, 2, 3])
+    with pytest.raises(xb.UnsupportedDTypeError):
+        xb.at(x)[:2].set([7.9, 8.9])
+    with pytest.raises(xb.UnsupportedDTypeError):
+        xb.at(x)[0].set(7.9)
+    assert xb.at(x)[:2].set([7, 8]).tolist() == [7, 8, 3]
+    small = np.zeros(2, dtype=np.int8)
+    for value in (300, [300, 1]):
+        with pytest.raises(xb.ValueOverflowError):
+            xb.at(small)[: 1 if isinstance(value, int) else 2].set(value)
+    assert small.tolist() == [0, 0]
+
+
+def test_the_signature_returns_the_update_object() -> None:
+    import inspect
+
+    assert inspect.signature(xb.at).return_annotation != "None"
+    assert isinstance(xb.at(np.zeros(2))[0], xb.at)

@@ -140,3 +140,101 @@ def test_torch_promotion_of_wide_unsigned_follows_the_standard() -> None:
     assert xb.less(wide, torch.tensor([2, 2, 2])).tolist() == [True, False, False]  # int64
     with pytest.raises(xb.UnsupportedDTypeError, match="does not promote uint64 with int8"):
         xb.equal(torch.ones(2, dtype=torch.uint64), torch.ones(2, dtype=torch.int8))
+
+
+# ---------------------------------------------------------------------- advice that works
+
+
+def test_errors_of_xpbridges_own_checks_are_public_classes() -> None:
+    with pytest.raises(xb.ShapeError) as info:  # was the private _ItemSizeError
+        xb.item(np.ones(2))
+    assert type(info.value).__module__ == "xpbridge._errors"
+    assert not type(info.value).__name__.startswith("_")
+    with pytest.raises(xb.ArgumentTypeError, match="callable"):
+        xb.numpy_function(42)  # type: ignore[call-overload]
+
+
+@pytest.mark.skipif(
+    np.dtype(np.longdouble).itemsize == 8, reason="longdouble is float64 on this platform"
+)
+def test_extended_precision_names_a_fix() -> None:
+    with pytest.raises(xb.UnsupportedDTypeError, match=r"astype\(numpy.float64\)"):
+        xb.to_numpy(np.ones(2, dtype=np.longdouble))
+
+
+def test_dtype_errors_name_a_fix() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(xb.UnsupportedDTypeError, match=r"x.to\(torch.float32\)"):
+        xb.to_numpy(torch.ones(2).to(torch.float8_e4m3fn))
+    with pytest.raises(xb.UnsupportedDTypeError, match=r"xb\.to_numpy"):
+        xb.unique_values(torch.ones(2, dtype=torch.complex64))
+
+
+def test_meta_and_gradient_messages_read_and_their_fix_works() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(xb.UnsupportedOperationError) as info:
+        xb.to_numpy(torch.ones(2, device="meta"))
+    assert "cannot convert to numpy: the input is a meta tensor" in str(info.value)
+    assert "device='cpu'" in str(info.value)
+    g = torch.ones(2, requires_grad=True)
+    with pytest.raises(xb.GradientBreakError, match=r"xb\.detach\(v\)") as info:
+        xb.at(np.zeros(3))[0].set(g[0])  # set() takes no detach=: the advice must not say it
+    assert "detach=True" not in str(info.value)
+    assert xb.at(np.zeros(3))[0].set(xb.detach(g[0])).tolist() == [1.0, 0.0, 0.0]
+
+
+def test_devices_that_are_not_here_raise_one_class() -> None:
+    jnp = pytest.importorskip("jax.numpy")
+    torch = pytest.importorskip("torch")
+    for call in (
+        lambda: xb.zeros(2, backend="jax", device=3),  # AttributeError from JAX
+        lambda: xb.zeros(2, backend="jax", device="cuda:3"),
+        lambda: xb.zeros(2, backend="torch", device="mps"),  # NotImplementedError from torch
+        lambda: xb.to(np.ones(2), "torch", device="xla"),
+        lambda: xb.zeros(2, backend="numpy", device="cuda"),
+    ):
+        with pytest.raises(xb.DeviceNotAvailableError) as info:
+            call()
+        assert isinstance(info.value, (xb.DeviceMismatchError, ValueError))
+    # Another library's device object stands for the device of its name.
+    assert xb.zeros(2, backend="jax", device=torch.device("cpu")).shape == (2,)
+    assert isinstance(xb.zeros(2, backend="jax"), type(jnp.zeros(1)))
+
+
+class CudaProducer:
+    """A DLPack producer that says its memory is on a CUDA device."""
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return np.ones(2).__dlpack__()
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (2, 0)
+
+
+def test_a_producer_on_a_device_the_target_lacks_is_refused_by_the_plan() -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is here: the producer's claim may be true")
+    record = xb.plan(CudaProducer(), "torch")
+    assert isinstance(record.error, xb.DeviceNotAvailableError)
+    with pytest.raises(xb.DeviceNotAvailableError, match="cuda:0"):  # torch: AssertionError
+        xb.to_torch(CudaProducer())
+
+
+@pytest.mark.parametrize("raised", [RuntimeError, KeyError, ZeroDivisionError, AttributeError])
+def test_an_array_like_whose_protocol_raises_is_one_error_everywhere(raised: type) -> None:
+    class Broken:
+        def __array__(self, *args: Any, **kwargs: Any) -> Any:
+            msg = "nope"
+            raise raised(msg)
+
+    for call in (
+        lambda: xb.to_numpy(Broken()),
+        lambda: xb.asarray(Broken()),
+        lambda: xb.sum(Broken()),
+        lambda: xb.add(np.ones(1), Broken()),
+        lambda: xb.item(Broken()),
+        lambda: xb.info(Broken()),
+    ):
+        with pytest.raises(xb.UnknownArrayTypeError, match="nope"):
+            call()

@@ -304,3 +304,68 @@ class TestX64:
             j = xb.to_jax(X)
             assert j.dtype == jnp.float64
             np.testing.assert_array_equal(xb.to_numpy(j), X)
+
+
+class TestNothingSilent:
+    """JAX computes on where the other libraries raise: where the values are known, xpbridge
+    raises as they do (traced inside jit, JAX's own answer stands: docs/errors.md)."""
+
+    def test_at_with_an_index_out_of_range_raises(self) -> None:
+        x = jnp.zeros(3)
+        for index in (10, -4, (Ellipsis, 3), jnp.asarray([0, 5])):
+            with pytest.raises(xb.IndexOutOfBoundsError) as info:
+                xb.at(x)[index].set(9.0)
+            assert isinstance(info.value, IndexError)
+        assert xb.at(x)[-3].set(9.0).tolist() == [9.0, 0.0, 0.0]
+        assert xb.at(jnp.zeros((2, 3)))[None, 1, jnp.asarray([0, 2])].add(1.0).sum() == 2.0
+
+    def test_at_with_an_int_beyond_the_dtype_raises(self) -> None:
+        with pytest.raises(xb.ValueOverflowError):
+            xb.at(jnp.zeros(3, dtype=jnp.int8))[0].set(300)  # JAX stored 44
+
+    def test_take_with_an_index_out_of_range_raises(self) -> None:
+        x = jnp.arange(3.0)
+        with pytest.raises(xb.IndexOutOfBoundsError):
+            xb.take(x, jnp.asarray([5]), axis=0)  # JAX filled in NaN
+        with pytest.raises(xb.IndexOutOfBoundsError):
+            xb.take_along_axis(jnp.ones((2, 3)), jnp.asarray([[0], [3]]), axis=1)
+        assert xb.take(x, jnp.asarray([-1, 0])).tolist() == [2.0, 0.0]
+        traced = jax.jit(xb.take)(x, jnp.asarray([5]))
+        assert np.isnan(np.asarray(traced)).all()  # unknown values: JAX's answer stands
+
+    def test_a_matrix_without_an_answer_raises(self) -> None:
+        for call in (
+            lambda: xb.linalg.inv(jnp.zeros((2, 2))),
+            lambda: xb.linalg.solve(jnp.zeros((2, 2)), jnp.ones((2, 1))),
+            lambda: xb.linalg.cholesky(-jnp.eye(2)),
+        ):
+            with pytest.raises(xb.LinAlgError) as info:
+                call()
+            assert isinstance(info.value, np.linalg.LinAlgError)
+        assert_close(np.asarray(xb.linalg.inv(2 * jnp.eye(2))), 0.5 * np.eye(2))
+        # NaN in, NaN out: nothing to refuse.
+        assert np.isnan(np.asarray(xb.linalg.inv(jnp.full((2, 2), jnp.nan)))).all()
+
+    def test_clip_neither_wraps_its_bounds_nor_promotes(self) -> None:
+        x = jnp.asarray([-100, 100], dtype=jnp.int8)
+        assert xb.clip(x, -1000, 1000).tolist() == [-100, 100]  # was [-24, -24]
+        f32 = jnp.ones(2, dtype=jnp.float32)
+        assert xb.clip(f32, jnp.asarray(0.5), 2.0).dtype == jnp.float32  # was float64
+
+    def test_a_read_only_view_of_writable_memory_is_copied_in(self) -> None:
+        """JAX arrays are immutable: they may alias only memory nobody can write."""
+        from xpbridge._backends._host import aligned_empty
+
+        base = aligned_empty((16,), np.float32, 64)
+        base[:] = 0.0
+        view = base[:]
+        view.flags.writeable = False
+        assert not xb.plan(view, "jax").shares_memory
+        j = xb.to_jax(view)
+        base[0] = 5.0
+        assert float(j[0]) == 0.0
+        frozen = aligned_empty((16,), np.float32, 64)
+        frozen.flags.writeable = False
+        frozen.base.flags.writeable = False  # the buffer it views too: nobody can write it
+        assert xb.plan(frozen, "jax").shares_memory
+        assert xb.shares_memory(xb.to_jax(frozen), frozen)

@@ -232,3 +232,24 @@ def test_generator_repr_and_properties() -> None:
     assert "numpy" in repr(rng)
     with xb.using("numpy", "cpu"):
         assert xb.random.default_rng().device == "cpu"
+
+
+def test_module_functions_take_the_options_of_every_creation_function() -> None:
+    """backend=, device=, like=, dtype= (they took only a shape)."""
+    assert xb.random.rand(2, 3, dtype=xb.float32).dtype == np.float32
+    assert xb.random.randn(4).shape == (4,)
+    assert xb.backend_of(xb.random.rand(2, backend="numpy", device="cpu")) == "numpy"
+    assert xb.random.uniform(1.0, 2.0, size=3, dtype=xb.float32).dtype == np.float32
+    assert xb.random.integers(0, 5, size=2, backend="numpy").shape == (2,)
+    torch = pytest.importorskip("torch")
+    like = torch.ones(1, dtype=torch.float64)
+    drawn = xb.random.randn(2, like=like)
+    assert isinstance(drawn, torch.Tensor)
+    assert xb.random.normal(size=2, backend="torch").dtype == torch.float32
+    with pytest.raises(xb.UnknownArrayTypeError, match="like"):
+        xb.random.rand(2, like=object())
+
+
+def test_dir_lists_the_api_only() -> None:
+    assert dir(xb.random) == sorted(xb.random.__all__)
+    assert not {"np", "Any", "ContextVar"} & set(dir(xb.random))

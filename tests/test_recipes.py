@@ -249,3 +249,62 @@ def test_an_unhashable_option_is_planned_for_the_call_alone() -> None:
 
     a = np.ones(2)
     assert xb.to(a, "numpy", device=Device("cpu")) is a
+
+
+# ---------------------------------------------------------------------- plans and runs agree
+
+
+def _gradient_paths(t: Any, target: str) -> dict[str, tuple[Any, Any]]:
+    """Each way a tensor that requires grad can leave torch for `target`: (the run, the
+    plan that decides it)."""
+    paths: dict[str, tuple[Any, Any]] = {
+        "to": (lambda: xb.to(t, target), lambda: xb.plan(t, target)),
+        "to copy=True": (
+            lambda: xb.to(t, target, copy=True),
+            lambda: xb.plan(t, target, copy=True),
+        ),
+        "to dtype=": (
+            lambda: xb.to(t, target, dtype=xb.float64),
+            lambda: xb.plan(t, target, dtype=xb.float64),
+        ),
+        "asarray": (lambda: xb.asarray(t, backend=target), lambda: xb.plan(t, target)),
+        "from_dlpack": (lambda: xb.from_dlpack(t, backend=target), lambda: xb.plan(t, target)),
+    }
+    shortcut = getattr(xb, f"to_{target}", None)
+    if shortcut is not None and target != "dask":
+        paths["shortcut"] = (lambda: shortcut(t), lambda: xb.plan(t, target))
+    if target == "numpy":
+        paths["xb.at value"] = (
+            lambda: xb.at(np.zeros(3, dtype=np.float32))[0].set(t[0]),
+            lambda: xb.plan(t[0], "numpy"),
+        )
+    return paths
+
+
+@pytest.mark.parametrize("target", [name for name in LIBRARIES if name != "torch"])
+@pytest.mark.parametrize("mode", ["preserve", "detach", "raise"])
+@pytest.mark.parametrize("switch", ["recording", "torch.no_grad", "xb.no_grad"])
+def test_plans_and_runs_agree_for_gradients_on_every_path(
+    target: str, mode: str, switch: str
+) -> None:
+    """Whether recording is on (Tensor.numpy() refuses a tensor that requires grad only
+    then) changes nothing: the plan decides, and the run, first or reused, does as the
+    plan says."""
+    torch = pytest.importorskip("torch")
+    t = torch.arange(3.0, requires_grad=True)
+    contexts = {
+        "recording": torch.enable_grad,
+        "torch.no_grad": torch.no_grad,
+        "xb.no_grad": xb.no_grad,
+    }
+    with contexts[switch](), xb.grad_mode(mode):  # type: ignore[arg-type]
+        for name, (run, plan) in _gradient_paths(t, target).items():
+            decided = plan()
+            for attempt in ("first", "reused"):
+                outcome = _outcome(run)
+                if decided.error is None:
+                    assert outcome[0] == "ok", (name, attempt, outcome, str(decided))
+                else:
+                    assert outcome == ("error", type(decided.error)), (name, attempt, outcome)
+            if mode != "detach":
+                assert isinstance(decided.error, xb.GradientBreakError), (name, str(decided))
