@@ -12,6 +12,8 @@ it). Where NumPy has a class of its own for the mistake (``numpy.linalg.LinAlgEr
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -39,6 +41,11 @@ __all__ = [
 
 class BridgeError(Exception):
     """Base class of every error raised by xpbridge itself."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as class and message (Dask's distributed scheduler, process pools), also
+        # where a builtin base has a constructor pickle cannot call (MemoryError).
+        return type(self), self.args
 
 
 class ArgumentTypeError(BridgeError, TypeError):

@@ -282,9 +282,11 @@ class Adapter:
         :meth:`implementation`."""
         return None
 
-    #: Whether the library's own binary functions (:meth:`scalar_implementation`) wrap a
-    #: Python int beyond an integer array's dtype silently (torch: ``uint8 + 300`` is 45);
-    #: xpbridge then checks such scalars before calling them.
+    #: Whether the library mishandles a Python int beyond an integer array's dtype beside
+    #: it: wraps it silently (torch and JAX: ``uint8 + 300`` is 45) or refuses comparisons
+    #: with it (array-api-strict). xpbridge then checks such scalars on the scalar fast
+    #: path too; libraries that refuse them and compare exactly (NumPy 2) are left alone
+    #: there.
     wraps_int_scalars: ClassVar[bool] = False
 
     def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:

@@ -65,6 +65,8 @@ class StrictAdapter(Adapter):
         ),
     )
     copy_refusals = ("Incompatible shape for in-place modification",)
+    # Python ints beyond an integer dtype: wrapped (JAX) or refused in comparisons (strict).
+    wraps_int_scalars = True
 
     def __init__(self) -> None:
         super().__init__()

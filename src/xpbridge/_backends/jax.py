@@ -254,6 +254,8 @@ class JaxAdapter(Adapter):
     host_empty = staticmethod(_aligned_empty)
     #: Whether 64-bit dtypes exist (jax_enable_x64) changes what converts.
     stateful = True
+    # Python ints beyond an integer dtype: wrapped (JAX) or refused in comparisons (strict).
+    wraps_int_scalars = True
 
     def __init__(self) -> None:
         super().__init__()

@@ -581,19 +581,20 @@ class TorchAdapter(Adapter):
     guards_memory = True
 
     def memory_refusal(self, x: Any) -> str | None:
-        if x.layout != torch.strided or x.is_quantized or x.device.type == "meta":
-            return None  # no plain memory to read (the planner refuses these anyway)
+        # Lean: every reading path pays for it (five attribute reads for a dense tensor).
+        try:
+            available = x.untyped_storage().nbytes()
+        except (RuntimeError, NotImplementedError, TypeError):
+            return None  # sparse, quantized, functorch: no plain storage (refused elsewhere)
         numel = x.numel()
         if not numel:
             return None
-        try:
-            available = x.untyped_storage().nbytes()
-        except (RuntimeError, NotImplementedError):  # functorch and fake tensors
-            return None
-        last = x.storage_offset() + sum(
-            (n - 1) * s for n, s in zip(x.shape, x.stride(), strict=True)
-        )
-        needed = (last + 1) * x.element_size()
+        if x.is_contiguous():
+            reach = x.storage_offset() + numel
+        else:
+            strides = zip(x.shape, x.stride(), strict=True)
+            reach = x.storage_offset() + sum((n - 1) * s for n, s in strides) + 1
+        needed = reach * x.element_size()
         if needed <= available:
             return None
         return (

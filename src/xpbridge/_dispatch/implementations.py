@@ -125,10 +125,15 @@ class Implementations:
         """The callable of (array, Python scalar) calls: the library's own function where
         the adapter says it treats the scalar as the standard does (weakly typed)."""
         native = adapter.scalar_implementation(self.declaration.backend_path)
+        if not adapter.wraps_int_scalars:
+            # The library refuses an int beyond the dtype, and compares with it exactly.
+            if native is not None:
+                return native
+            self.get(adapter)
+            return self._fast[adapter.name]
         if native is None:
             return self.get(adapter)
-        # The library's own function; where it wraps Python ints beyond the dtype, checked.
-        wrapped = fixed(native, adapter, self.declaration) if adapter.wraps_int_scalars else None
+        wrapped = fixed(native, adapter, self.declaration)
         return native if wrapped is None else wrapped
 
     def _translating_spellings(

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = ["fixed"]
 
+#: The largest int every integer dtype holds (int8's), and the smallest is 0 (unsigned).
+_FITS_ALL: Final = 127
+#: dtype object -> its canonical name (dtype_name costs a microsecond for some libraries).
+_NAMES: dict[tuple[type, Any], str | None] = {}
+
 #: Comparison -> its answer for (array OP scalar) when the scalar is above the array's
 #: range, and when below; and the comparison with its operands swapped.
 _COMPARISONS: Final = {
@@ -155,13 +160,14 @@ def _python_ints(
     # The look for ints stays simple: torch.compile traces it in compiled calls and guards
     # on what it reads (isinstance, not type(): type() of a tensor costs a guard on
     # torch.Tensor on every compiled call).
+    # An int from 0 to 127 fits every integer dtype: nothing to look at (x + 1).
     def checked(*args: Any, **kwargs: Any) -> Any:
         for i in positions:
-            if i < len(args) and isinstance(args[i], int) and not isinstance(args[i], bool):
+            if i < len(args) and isinstance(args[i], int) and not 0 <= args[i] <= _FITS_ALL:
                 return with_ints(args, kwargs)
         for name in names:
             value = kwargs.get(name)
-            if isinstance(value, int) and not isinstance(value, bool):
+            if isinstance(value, int) and not 0 <= value <= _FITS_ALL:
                 return with_ints(args, kwargs)
         return without_ints(*args, **kwargs)
 
@@ -173,10 +179,16 @@ def _integer_array(
 ) -> tuple[Any, str] | None:
     """The first array argument of an integer dtype, with its dtype's name."""
     for where in arrays:
-        value = _argument(args, kwargs, where)
-        name = dtype_name(getattr(value, "dtype", None), strict=False)
+        dtype = getattr(_argument(args, kwargs, where), "dtype", None)
+        key = (type(dtype), dtype)  # the type first: libraries' dtypes may hash alike
+        try:
+            name = _NAMES[key]
+        except KeyError:
+            name = _NAMES[key] = dtype_name(dtype, strict=False)
+        except TypeError:  # an unhashable dtype object
+            name = dtype_name(dtype, strict=False)
         if name in INT_RANGES:
-            return value, name
+            return _argument(args, kwargs, where), name
     return None
 
 
