@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._errors import UnsupportedOperationError
 from .signature import EMPTY, Declaration
-from .standard_cases import fixed
+from .standard_cases import fixed, scalar_second
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -134,7 +134,7 @@ class Implementations:
         if native is None:
             return self.get(adapter)
         wrapped = fixed(native, adapter, self.declaration)
-        return native if wrapped is None else wrapped
+        return native if wrapped is None else scalar_second(native, wrapped)
 
     def _translating_spellings(
         self, impl: Callable[..., Any], adapter: Adapter

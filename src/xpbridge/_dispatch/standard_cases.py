@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .._backends._base import Adapter
     from .signature import Declaration
 
-__all__ = ["fixed"]
+__all__ = ["fixed", "scalar_second"]
 
 #: The largest int every integer dtype holds (int8's), and the smallest is 0 (unsigned).
 _FITS_ALL: Final = 127
@@ -174,22 +174,42 @@ def _python_ints(
     return checked
 
 
+def scalar_second(native: Callable[..., Any], checked: Callable[..., Any]) -> Callable[..., Any]:
+    """The callable of (array, Python scalar) calls: `native` (the library's own function),
+    or `checked` (its :func:`fixed` form) for an int that may not fit. The scalar is a
+    Python number here, never an array: one type test decides."""
+
+    def array_then_scalar(x1: Any, x2: Any, /) -> Any:
+        if type(x2) is int and not 0 <= x2 <= _FITS_ALL and _name_of(x1) in INT_RANGES:
+            return checked(x1, x2)
+        return native(x1, x2)
+
+    return array_then_scalar
+
+
 def _integer_array(
     args: tuple[Any, ...], kwargs: dict[str, Any], arrays: tuple[tuple[int | None, str], ...]
 ) -> tuple[Any, str] | None:
     """The first array argument of an integer dtype, with its dtype's name."""
     for where in arrays:
-        dtype = getattr(_argument(args, kwargs, where), "dtype", None)
-        key = (type(dtype), dtype)  # the type first: libraries' dtypes may hash alike
-        try:
-            name = _NAMES[key]
-        except KeyError:
-            name = _NAMES[key] = dtype_name(dtype, strict=False)
-        except TypeError:  # an unhashable dtype object
-            name = dtype_name(dtype, strict=False)
+        value = _argument(args, kwargs, where)
+        name = _name_of(value)
         if name in INT_RANGES:
-            return _argument(args, kwargs, where), name
+            return value, name
     return None
+
+
+def _name_of(x: Any) -> str | None:
+    """The canonical name of `x`'s dtype (None: no array, or no array API dtype)."""
+    dtype = getattr(x, "dtype", None)
+    key = (type(dtype), dtype)  # the type first: libraries' dtypes may hash alike
+    try:
+        return _NAMES[key]
+    except KeyError:
+        name = _NAMES[key] = dtype_name(dtype, strict=False)
+        return name
+    except TypeError:  # an unhashable dtype object
+        return dtype_name(dtype, strict=False)
 
 
 def _without(
