@@ -157,3 +157,14 @@ def test_python_data_meeting_a_meta_tensor_is_refused_like_a_numpy_array() -> No
     assert xb.add(meta, 1.0).device.type == "meta"  # a scalar has no values to lose
     explicit = xb.asarray([1.0, 2.0], backend="torch", device="meta")  # asked for by name
     assert explicit.device.type == "meta"
+
+
+def test_tensors_that_require_grad_in_a_list_are_not_converted_with_torchs_advice() -> None:
+    """xpbridge's own refusal and fix (a container converts as issue 12 decides; either
+    way the graph is not cut without detach=True)."""
+    torch = pytest.importorskip("torch")
+    g = torch.ones(2, requires_grad=True)
+    with pytest.raises(xb.GradientBreakError) as info:
+        xb.to_numpy([g, g])
+    assert "tensor.detach().numpy()" not in str(info.value)
+    assert xb.to_numpy(xb.asarray([g, g]), detach=True).tolist() == [[1.0, 1.0]] * 2

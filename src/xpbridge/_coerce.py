@@ -16,6 +16,7 @@ from ._dtypes import dtype_name
 from ._errors import (
     BridgeError,
     DeviceMismatchError,
+    GradientBreakError,
     MixedBackendError,
     RaggedSequenceError,
     ShapeError,
@@ -140,6 +141,9 @@ def _refusal(value: Any, adapter: Adapter, what: str, exc: Exception) -> BridgeE
         msg = f"{what}: cannot read the {type(value).__qualname__}: {type(exc).__name__}: {exc}"
         return UnknownArrayTypeError(msg)
     _check_int_range(value, what)
+    owner = adapter_for_type(type(_first_leaf(value)))
+    if owner is not None and owner is not adapter:
+        return _arrays_refusal(owner, adapter, _first_leaf(value), what, exc)
     translated = adapter.translate_error(exc, what)
     if isinstance(translated, BridgeError) and not isinstance(translated, ShapeError):
         return translated
@@ -151,6 +155,25 @@ def _refusal(value: Any, adapter: Adapter, what: str, exc: Exception) -> BridgeE
         )
         return RaggedSequenceError(msg)
     msg = f"{what}: cannot make a {adapter.name} array of it: {type(exc).__name__}: {exc}"
+    return UnknownArrayTypeError(msg)
+
+
+def _arrays_refusal(
+    owner: Adapter, adapter: Adapter, first: Any, what: str, exc: Exception
+) -> BridgeError:
+    """The error for a sequence of `owner`'s arrays that `adapter` could not take."""
+    advice = (
+        f"stack them in {owner.name} first (xb.asarray(x) keeps their library and "
+        f"gradients), then convert the one array (xb.to(..., {adapter.name!r}))"
+    )
+    if owner.requires_grad(first):
+        msg = (
+            f"{what} holds {owner.array_noun}s that require grad, and making a {adapter.name} "
+            f"array of them would cut their autograd graph; {advice} with detach=True to cut "
+            "it on purpose"
+        )
+        return GradientBreakError(msg)
+    msg = f"{what} holds {owner.name} arrays that {adapter.name} cannot take ({exc}); {advice}"
     return UnknownArrayTypeError(msg)
 
 

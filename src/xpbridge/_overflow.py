@@ -45,6 +45,9 @@ FLOAT_LIMITS: Final = {
 }
 
 
+_NUMBERS: Final = frozenset({bool, int, float, complex})
+
+
 def check_int(value: int, dtype: str, function: str) -> None:
     """Refuse the Python int `value` where it would become an element of `dtype`."""
     bounds = INT_RANGES.get(dtype)
@@ -75,14 +78,16 @@ def magnitude(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         if not obj:
             return 0
-        try:
-            return max(map(abs, obj))  # a flat row of numbers: one loop in C
-        except TypeError:
-            return max(magnitude(v) for v in obj)  # rows of rows
-    try:
-        return abs(obj)
-    except TypeError:
-        return 0
+        if type(obj[0]) in _NUMBERS:
+            try:
+                largest = max(map(abs, obj))  # a flat row of numbers: one loop in C
+            except TypeError:
+                pass  # something else further on (a row, an array)
+            else:
+                if type(largest) in _NUMBERS:
+                    return largest
+        return max(magnitude(v) for v in obj)  # rows of rows, or numbers among other things
+    return abs(obj) if isinstance(obj, int | float | complex) else 0  # arrays: not numbers
 
 
 def _extremes(obj: Any) -> tuple[int, int]:
