@@ -282,6 +282,11 @@ class Adapter:
         :meth:`implementation`."""
         return None
 
+    #: Whether the library's linear algebra returns NaN and inf for a matrix without an
+    #: answer (singular, not positive definite) instead of raising (JAX, CuPy): xpbridge
+    #: then checks the result where the values are known.
+    silent_linalg: ClassVar[bool] = False
+
     #: Whether the library mishandles a Python int beyond an integer array's dtype beside
     #: it: wraps it silently (torch and JAX: ``uint8 + 300`` is 45) or refuses comparisons
     #: with it (array-api-strict). xpbridge then checks such scalars on the scalar fast

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -21,9 +21,6 @@ from .._sizes import check_count, check_shape
 from .._taxonomy import mistake, wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 __all__ = ["JaxAdapter", "TracedValueError"]
 
@@ -150,8 +147,9 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
 
 # JAX computes on: indices out of range are filled (take gives NaN), a singular matrix gives
-# NaN and inf. Where the values are known (not traced inside jit or grad), xpbridge checks
-# them and raises as the other libraries do; traced, JAX's own answer stands (docs/errors.md).
+# NaN and inf (see silent_linalg). Where the values are known (not traced inside jit or
+# grad), xpbridge checks them and raises as the other libraries do; traced, JAX's own answer
+# stands (docs/errors.md).
 
 
 def _concrete(*values: Any) -> bool:
@@ -178,42 +176,6 @@ def _take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
 def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     _check_indices(indices, x.shape[axis], "take_along_axis", axis)
     return jnp.take_along_axis(x, indices, axis=axis)
-
-
-def _finite_or_refused(name: str, kind: str, what: str) -> Callable[..., Any]:
-    """``jax.numpy.linalg.<name>``, refusing (as NumPy does) to return the NaN and inf JAX
-    computes for a matrix without an answer, where the values are known."""
-    function = getattr(jnp.linalg, name)
-
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        result = function(*args, **kwargs)
-        arrays = [a for a in args if hasattr(a, "dtype")]
-        if (
-            _concrete(result, *arrays)
-            and not bool(jnp.all(jnp.isfinite(result)))
-            and all(bool(jnp.all(jnp.isfinite(a))) for a in arrays)
-        ):
-            error = mistake(kind, f"linalg.{name}", what)
-            raise error
-        return result
-
-    checked.__name__ = name
-    return checked
-
-
-_LINALG_CHECKED = {
-    "linalg.inv": _finite_or_refused(
-        "inv", "singular", "the matrix is singular (JAX computed NaN and inf for its inverse)"
-    ),
-    "linalg.solve": _finite_or_refused(
-        "solve", "singular", "the matrix is singular (JAX computed NaN and inf for the solution)"
-    ),
-    "linalg.cholesky": _finite_or_refused(
-        "cholesky",
-        "not_positive_definite",
-        "the matrix is not positive definite (JAX computed NaN for its factor)",
-    ),
-}
 
 
 class _JaxRandom:
@@ -256,6 +218,8 @@ class JaxAdapter(Adapter):
     stateful = True
     # Python ints beyond an integer dtype: wrapped (JAX) or refused in comparisons (strict).
     wraps_int_scalars = True
+    # A singular matrix's inverse is NaN and inf, without a word.
+    silent_linalg = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -267,9 +231,7 @@ class JaxAdapter(Adapter):
         self.overrides.update(
             {"reshape": _reshape, "broadcast_to": _broadcast_to, "tile": _tile, "repeat": _repeat}
         )
-        self.overrides.update(
-            {"take": _take, "take_along_axis": _take_along_axis, **_LINALG_CHECKED}
-        )
+        self.overrides.update({"take": _take, "take_along_axis": _take_along_axis})
 
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         if isinstance(exc, jax.errors.ConcretizationTypeError):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._errors import UnsupportedOperationError
 from .signature import EMPTY, Declaration
-from .standard_cases import fixed, scalar_second
+from .standard_cases import fixed, fixes_plain_calls, scalar_second
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +58,7 @@ class Implementations:
         #: Backend name -> the callable of the fast call: without the fixes of
         #: ``standard_cases``, which concern Python scalars and options it never passes.
         self._fast: dict[str, Callable[..., Any]] = {}
-        #: Backends whose callable has such a fix.
+        #: Backends whose callable has a fix the fast call's leaves out.
         self._fixed: set[str] = set()
 
     def get(self, adapter: Adapter) -> Callable[..., Any]:
@@ -90,7 +90,10 @@ class Implementations:
         wrapped = fixed(impl, adapter, declaration)
         if wrapped is not None:
             impl = wrapped
-            self._fixed.add(adapter.name)
+            if fixes_plain_calls(declaration):
+                self._fast[adapter.name] = impl
+            else:
+                self._fixed.add(adapter.name)
         self._raw[adapter.name] = impl
         impl = self._translating_spellings(impl, adapter)
         self._translating[adapter.name] = impl

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._dtypes import dtype_name
 from .._overflow import INT_RANGES, check_int
+from .._taxonomy import mistake
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from .._backends._base import Adapter
     from .signature import Declaration
 
-__all__ = ["fixed", "scalar_second"]
+__all__ = ["fixed", "fixes_plain_calls", "scalar_second"]
 
 #: The largest int every integer dtype holds (int8's), and the smallest is 0 (unsigned).
 _FITS_ALL: Final = 127
@@ -54,10 +55,18 @@ def fixed(
     path = declaration.backend_path
     if path in {"var", "std"}:
         return _degrees_of_freedom(impl)
+    if path in _NO_ANSWER and adapter.silent_linalg:
+        return _answer_or_refusal(impl, adapter, declaration.path)
     holders = _scalar_holders(declaration)
     if holders:
         return _python_ints(impl, adapter, declaration.path, holders, _array_holders(declaration))
     return None
+
+
+def fixes_plain_calls(declaration: Declaration) -> bool:
+    """Whether :func:`fixed` concerns calls with the required arguments alone (the fast
+    call): a matrix without an answer does; Python scalars and options do not."""
+    return declaration.backend_path in _NO_ANSWER
 
 
 # ---------------------------------------------------------------------- var and std
@@ -88,6 +97,42 @@ def _degrees_of_freedom(impl: Callable[..., Any]) -> Callable[..., Any]:
         return impl(x, **kwargs)
 
     return var_or_std
+
+
+# ---------------------------------------------------------------------- linear algebra
+
+#: Functions whose NaN or inf, from finite input, means the matrix has no answer: the kind
+#: of mistake, and what the library computed instead.
+_NO_ANSWER: Final = {
+    "linalg.inv": ("singular", "the matrix is singular ({} computed NaN and inf for its inverse)"),
+    "linalg.solve": ("singular", "the matrix is singular ({} computed NaN and inf)"),
+    "linalg.cholesky": (
+        "not_positive_definite",
+        "the matrix is not positive definite ({} computed NaN for its factor)",
+    ),
+}
+
+
+def _answer_or_refusal(impl: Callable[..., Any], adapter: Adapter, path: str) -> Callable[..., Any]:
+    """`impl`, refusing (as NumPy and torch do) the NaN and inf a library computes for a
+    matrix without an answer, where the values are known (not traced: inside jax.jit the
+    library's own answer stands)."""
+    kind, what = _NO_ANSWER[path]
+    xp = adapter.xp
+
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        result = impl(*args, **kwargs)
+        arrays = [a for a in args if hasattr(a, "dtype")]
+        if adapter.facts(result).unsupported is not None:
+            return result  # traced: no values to look at
+        if not bool(xp.all(xp.isfinite(result))) and all(
+            bool(xp.all(xp.isfinite(a))) for a in arrays
+        ):
+            error = mistake(kind, path, what.format(adapter.name))
+            raise error
+        return result
+
+    return answer
 
 
 # ---------------------------------------------------------------------- Python ints
