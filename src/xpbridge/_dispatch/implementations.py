@@ -56,7 +56,8 @@ class Implementations:
         #: Backend name -> the callable before the promotion fix, where one was applied.
         self._unpromoted: dict[str, Callable[..., Any]] = {}
         #: Backend name -> the callable of the fast call: without the fixes of
-        #: ``standard_cases``, which concern Python scalars and options it never passes.
+        #: ``standard_cases`` that concern only Python scalars and options, which it never
+        #: passes (the check of a matrix without an answer stays).
         self._fast: dict[str, Callable[..., Any]] = {}
         #: Backends whose callable has a fix the fast call's leaves out.
         self._fixed: set[str] = set()
