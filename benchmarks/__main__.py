@@ -2,7 +2,7 @@
 
 Run from the repository root; it measures this checkout's ``src/xpbridge``. Options:
 ``--quick`` (fewer rounds and sizes, prints only unless ``--out`` is given), ``--only
-dispatch,convert,import,compile,gpu``, ``--out DIR`` (default ``benchmarks/results``).
+dispatch,forms,convert,import,compile,gpu``, ``--out DIR`` (default ``benchmarks/results``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
-SECTIONS = ("dispatch", "convert", "import", "compile", "gpu")
+SECTIONS = ("dispatch", "forms", "convert", "import", "compile", "gpu")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import xpbridge
 
-    from . import compiled, convert, dispatch, gpu, imports, plots, report
+    from . import compiled, convert, dispatch, forms, gpu, imports, plots, report
 
     started = time.perf_counter()
     parts = [_header(xpbridge, torch_threads, args.quick)]
@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         parts += ["## Dispatch overhead", _DISPATCH_NOTE, report.dispatch_table(rows)]
         if out is not None:
             figures.append(plots.dispatch_plot(rows, _dir(out) / "dispatch_overhead.png").name)
+    if "forms" in sections and forms.available():
+        rows = forms.run(rounds=31 if args.quick else 101, big_rounds=5 if args.quick else 15)
+        results["forms"] = rows
+        parts += ["## Everyday forms", _FORMS_NOTE, report.forms_table(rows)]
     if "convert" in sections:
         sizes = convert.QUICK_SIZES if args.quick else convert.SIZES
         rows = convert.run(
@@ -107,6 +111,12 @@ _DISPATCH_NOTE = (
     "`torch.add(a, b)`), from interleaved rounds of process CPU time, with half the "
     "interquartile range of the per-round differences (±). Peers as their users write "
     "them: `array_namespace(a, b).add(a, b)` and `autoray.do('add', a, b)`."
+)
+_FORMS_NOTE = (
+    "The forms people type most in mixed pipelines (issue 16), on 10-element float arrays, "
+    "against their native spelling and the peers' where they have one: median of "
+    "interleaved rounds of process CPU time. The copying forms again at 10 MB, against a "
+    "memory copy into an existing buffer (`np.copyto`)."
 )
 _CONVERT_NOTE = (
     "Median time of `xb.to(x, target)` on float32 arrays (process CPU time; wall time for "

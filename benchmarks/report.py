@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from . import compiled, convert, dispatch, gpu, imports
+from . import compiled, convert, dispatch, forms, gpu, imports
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -50,6 +50,31 @@ _WHY = {
     ("torch", "add"): "dtype check: 2 reads of Tensor.dtype",
     ("torch", "where"): "dtype check: 2 reads of Tensor.dtype",
 }
+
+
+def forms_table(rows: list[forms.FormRow]) -> str:
+    peers = sorted({name for r in rows for name in r.peers})
+    body = []
+    for r in rows:
+        against = (
+            f"memcpy {_seconds(r.memcpy_ns / 1e9)}: {r.copy_ratio:.2f}x"
+            if r.memcpy_ns
+            else f"{r.ratio:.2f}x"
+        )
+        body.append(
+            (
+                f"`{r.form}`",
+                r.size,
+                _seconds(r.xb_ns / 1e9),
+                _seconds(r.native_ns / 1e9),
+                against,
+                *(_seconds(r.peers[p] / 1e9) if p in r.peers else "-" for p in peers),
+                YES if r.goal_met else NO,
+            )
+        )
+    return table(
+        ("form", "size", "xb", "native", "xb / native (or memcpy)", *peers, "goal met"), body
+    )
 
 
 def dispatch_table(rows: list[dispatch.DispatchRow]) -> str:
@@ -331,6 +356,20 @@ def summary(results: dict[str, Any]) -> str:
                     f"{r.variant} {r.shape}: {r.graph_breaks} breaks, {r.ratio:.2f}x" for r in rows
                 ),
                 YES if all(r.goal_met for r in rows) else NO,
+            )
+        )
+    if "forms" in results:
+        rows = results["forms"]
+        missed = [f"{r.form} ({r.size})" for r in rows if not r.goal_met]
+        lines.append(
+            (
+                (
+                    f"everyday forms within {forms.GOAL:.0f}x native; copies within "
+                    f"{forms.COPY_GOAL}x a memory copy from 10 MB"
+                ),
+                f"{len(rows) - len(missed)}/{len(rows)} rows"
+                + (f"; not: {', '.join(missed)}" if missed else ""),
+                YES if not missed else NO,
             )
         )
     if "gpu" in results:

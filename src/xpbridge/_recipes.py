@@ -67,6 +67,13 @@ def _runner(plan: Plan) -> Callable[[Any], Any]:
         return _identity
     if len(runs) == 1:
         return runs[0]  # often the library's own function (torch.from_numpy)
+    if len(runs) == 2:  # (detach, Tensor.numpy), (copy, import)...: no loop
+        first, second = runs
+
+        def both(x: Any) -> Any:
+            return second(first(x))
+
+        return both
 
     def steps(x: Any) -> Any:
         for run in runs:

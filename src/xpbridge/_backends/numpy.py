@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat.numpy as compat_numpy
 import numpy as np
 
-from .._dtypes import dtype_name
+from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
 from ._host import host_copy, ndarray_traits, writeable
@@ -23,6 +23,8 @@ _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot",
 
 
 _NAMES: dict[Any, str] = {}
+#: Canonical name -> NumPy's dtype object (bfloat16 aside: ml_dtypes may supply it).
+_NUMPY_DTYPES = {name: np.dtype(name) for name in DTYPES if name != "bfloat16"}
 
 
 # NumPy's view of host memory is the array itself: the identity route (no name).
@@ -117,7 +119,7 @@ class NumpyAdapter(Adapter):
                 )
                 raise UnsupportedDTypeError(msg)
             return np.dtype(ml_dtypes.bfloat16)
-        return np.dtype(str(name))
+        return _NUMPY_DTYPES[name]
 
     def dtype_of(self, x: Any) -> str:
         dtype = x.dtype
