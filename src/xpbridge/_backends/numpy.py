@@ -109,7 +109,7 @@ class NumpyAdapter(Adapter):
     def native_dtype(self, dtype: Any) -> Any:
         if dtype is None:
             return None
-        name = dtype_name(dtype)
+        name = str(dtype_name(dtype))  # strict: a str, or it raised
         if name == "bfloat16":
             ml_dtypes = sys.modules.get("ml_dtypes")
             if ml_dtypes is None:
