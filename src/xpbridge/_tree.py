@@ -1,0 +1,366 @@
+"""Containers of arrays: walk them leaf by leaf, keep their types, name the path of a leaf.
+
+A container is a mapping (``dict``, ``OrderedDict``... its type, key order and attributes
+kept: a ``state_dict`` stays an ``OrderedDict`` with its ``_metadata``), a list, a tuple, a
+namedtuple or a dataclass instance, nested to any depth. Its *leaves* are the arrays of the
+libraries xpbridge knows and data frames; everything else (``None``, strings, Python and
+NumPy numbers, other objects, and lists of numbers such as an optimizer's ``betas``) is a
+value, kept as it is (the same object).
+
+At the top level a list or tuple that holds no array is array data, as it always was (a
+nested list of numbers is an array); one that holds arrays is a container, never stacked:
+stacking is ``xb.stack``/``xb.asarray``.
+
+A leaf that appears twice (tied weights) is converted once, and both places get the same
+result, as ``copy.deepcopy`` keeps such sharing.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import numpy as np
+
+from ._backends import adapter_for_type
+from ._errors import BridgeError
+from ._frames import is_frame_type
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+__all__ = ["TreePlan", "is_tree", "leaves", "map_tree", "with_path"]
+
+# What a type is, for the walk (cached per type: arrays of a library exist only once it is
+# imported, so the answer never changes).
+_LEAF, _VALUE, _DICT, _LIST, _TUPLE, _NAMEDTUPLE, _MAPPING, _SEQUENCE, _DATACLASS = range(9)
+_KINDS: dict[type, int] = {}
+#: Numbers: values inside a container, array data at the top level.
+_NUMBERS: Final = frozenset({bool, int, float, complex})
+
+
+class _TreeError(BridgeError, ValueError):
+    pass
+
+
+def _classify(cls: type) -> int:
+    if issubclass(cls, np.generic) or cls in _NUMBERS:
+        return _VALUE  # a NumPy scalar is a number here, not an array
+    if adapter_for_type(cls) is not None or is_frame_type(cls):
+        return _LEAF
+    if cls is dict:
+        return _DICT
+    if cls is list:
+        return _LIST
+    if cls is tuple:
+        return _TUPLE
+    if issubclass(cls, tuple) and hasattr(cls, "_fields") and hasattr(cls, "_make"):
+        return _NAMEDTUPLE
+    if issubclass(cls, Mapping):
+        return _MAPPING
+    if issubclass(cls, (list, tuple)):
+        return _SEQUENCE
+    if dataclasses.is_dataclass(cls):
+        return _DATACLASS
+    return _VALUE
+
+
+def _kind(cls: type) -> int:
+    try:
+        return _KINDS[cls]
+    except KeyError:
+        kind = _KINDS[cls] = _classify(cls)
+        return kind
+
+
+def is_tree(x: Any) -> bool:
+    """Whether `x` (no array itself) is a container to walk: a mapping, namedtuple or
+    dataclass instance, or a list or tuple that holds an array or frame somewhere."""
+    kind = _kind(type(x))
+    if kind in (_MAPPING, _DICT, _NAMEDTUPLE, _DATACLASS):
+        return True
+    return kind in (_LIST, _TUPLE, _SEQUENCE) and _holds_leaves(x)
+
+
+def _holds_leaves(x: Any) -> bool:
+    if set(map(type, x)) <= _NUMBERS:  # a row of numbers, at C speed
+        return False
+    for value in x:
+        kind = _kind(type(value))
+        if kind == _LEAF:
+            return True
+        if kind in (_LIST, _TUPLE, _SEQUENCE, _NAMEDTUPLE) and _holds_leaves(value):
+            return True
+        if kind in (_DICT, _MAPPING) and _holds_leaves(list(value.values())):
+            return True
+        if kind == _DATACLASS and _holds_leaves(_field_values(value)):
+            return True
+    return False
+
+
+def _field_values(x: Any) -> list[Any]:
+    return [getattr(x, f.name) for f in dataclasses.fields(x)]
+
+
+# ---------------------------------------------------------------------- paths in errors
+
+
+class _AtLeaf(Exception):  # noqa: N818 - a carrier, never seen outside this module
+    """An error raised at a leaf, travelling up with the keys of its path."""
+
+    def __init__(self, error: BaseException, key: str) -> None:
+        super().__init__()
+        self.error = error
+        self.keys = [key]
+
+
+def _key(kind: int, key: Any) -> str:
+    if kind in (_NAMEDTUPLE, _DATACLASS):
+        return f".{key}"
+    return f"[{key!r}]"
+
+
+def with_path(error: BaseException, path: str) -> BaseException:
+    """`error` as the same class, its message prefixed with the leaf's `path`
+    (``['fc.weight']``); where the class cannot be made from a message, `error` itself
+    with the path as a note."""
+    args = error.args
+    if len(args) == 1 and isinstance(args[0], str):
+        try:
+            new = type(error)(f"at {path}: {args[0]}")
+        except Exception:  # noqa: BLE001 - a class with another constructor: a note instead
+            new = None
+        if new is not None:
+            new.__cause__ = error.__cause__
+            new.__suppress_context__ = True
+            return new.with_traceback(error.__traceback__)
+    error.add_note(f"(at {path})")
+    return error
+
+
+# ---------------------------------------------------------------------- the walk
+
+
+def map_tree(fn: Callable[[Any], Any], tree: Any) -> Any:
+    """`tree` rebuilt with `fn` applied to every leaf (arrays and frames), its containers'
+    types kept and its values kept as they are. An error at a leaf is raised again as the
+    same class, naming the leaf's path."""
+    walk = _Walk(fn)
+    try:
+        return walk(tree)
+    except _AtLeaf as failure:
+        path = "".join(reversed(failure.keys))
+        raise with_path(failure.error, path) from None
+
+
+class _Walk:
+    __slots__ = ("active", "fn", "memo")
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.memo: dict[int, tuple[Any, Any]] = {}  # id(leaf) -> (leaf, result)
+        self.active: set[int] = set()  # the containers being walked: a cycle is an error
+
+    def __call__(self, node: Any) -> Any:
+        kind = _kind(type(node))
+        if kind == _LEAF:
+            done = self.memo.get(id(node))
+            if done is not None:
+                return done[1]
+            result = self.fn(node)
+            self.memo[id(node)] = (node, result)
+            return result
+        if kind == _VALUE:
+            return node
+        if id(node) in self.active:
+            msg = "this container contains itself, so it has no end to convert"
+            raise _TreeError(msg)
+        self.active.add(id(node))
+        try:
+            return self._container(node, kind)
+        finally:
+            self.active.discard(id(node))
+
+    def _container(self, node: Any, kind: int) -> Any:
+        if kind == _DICT:
+            out: Any = {}
+            for key, value in node.items():
+                out[key] = self._child(value, kind, key)
+            return out
+        if kind in (_LIST, _TUPLE):
+            items = [self._child(value, kind, i) for i, value in enumerate(node)]
+            return items if kind == _LIST else tuple(items)
+        if kind == _NAMEDTUPLE:
+            fields = node._fields
+            return node._make([self._child(v, kind, fields[i]) for i, v in enumerate(node)])
+        if kind == _DATACLASS:
+            new = copy.copy(node)  # no __init__ or __post_init__ run again
+            for f in dataclasses.fields(node):
+                value = self._child(getattr(node, f.name), kind, f.name)
+                object.__setattr__(new, f.name, value)  # frozen dataclasses too
+            return new
+        if kind == _MAPPING:
+            return _rebuild_mapping(node, {k: self._child(v, kind, k) for k, v in node.items()})
+        items = [self._child(value, kind, i) for i, value in enumerate(node)]
+        return _rebuild_sequence(node, items)
+
+    def _child(self, value: Any, kind: int, key: Any) -> Any:
+        try:
+            return self(value)
+        except _AtLeaf as failure:
+            failure.keys.append(_key(kind, key))
+            raise
+        except Exception as exc:  # noqa: BLE001 - any leaf's error, given its path
+            raise _AtLeaf(exc, _key(kind, key)) from None
+
+
+def _rebuild_mapping(node: Any, values: dict[Any, Any]) -> Any:
+    """A mapping of `node`'s type and attributes (an OrderedDict's ``_metadata``, a
+    defaultdict's factory) with `values`, in `node`'s key order."""
+    if isinstance(node, MutableMapping):
+        new = copy.copy(node)
+        for key, value in values.items():
+            new[key] = value
+        return new
+    try:
+        return type(node)(values)
+    except TypeError as exc:
+        msg = (
+            f"cannot rebuild a {type(node).__qualname__} with converted values ({exc}); "
+            "convert a dict of its items instead"
+        )
+        raise _TreeError(msg) from exc
+
+
+def _rebuild_sequence(node: Any, items: list[Any]) -> Any:
+    """A list or tuple subclass (torch.Size, a structseq...) of `node`'s type with `items`."""
+    if isinstance(node, list):
+        new = copy.copy(node)
+        new[:] = items
+        return new
+    try:
+        return type(node)(items)
+    except TypeError as exc:
+        msg = (
+            f"cannot rebuild a {type(node).__qualname__} with converted items ({exc}); "
+            "convert a tuple of its items instead"
+        )
+        raise _TreeError(msg) from exc
+
+
+def leaves(tree: Any) -> Iterator[tuple[str, Any]]:
+    """Every leaf of `tree` with its path (``['fc.weight']``, ``[0].x``), in order; a leaf
+    reached twice is listed twice."""
+    yield from _leaves(tree, "", set())
+
+
+def _leaves(node: Any, path: str, active: set[int]) -> Iterator[tuple[str, Any]]:
+    kind = _kind(type(node))
+    if kind == _LEAF:
+        yield path, node
+        return
+    if kind == _VALUE:
+        return
+    if id(node) in active:
+        msg = f"this container contains itself (at {path or 'the top'}), so it has no end"
+        raise _TreeError(msg)
+    active.add(id(node))
+    if kind in (_DICT, _MAPPING):
+        items: Any = node.items()
+    elif kind == _NAMEDTUPLE:
+        items = zip(node._fields, node, strict=True)
+    elif kind == _DATACLASS:
+        items = ((f.name, getattr(node, f.name)) for f in dataclasses.fields(node))
+    else:
+        items = enumerate(node)
+    for key, value in items:
+        yield from _leaves(value, path + _key(kind, key), active)
+    active.discard(id(node))
+
+
+# ---------------------------------------------------------------------- the plan of a tree
+
+
+class _LeafPlan(Protocol):
+    @property
+    def copies(self) -> bool: ...
+    @property
+    def shares_memory(self) -> bool: ...
+    @property
+    def error(self) -> BaseException | None: ...
+
+
+class TreePlan:
+    """What converting a container would do: the plan of every leaf, by path, and totals.
+
+    ``plans`` maps each leaf's path (``"['fc.weight']"``) to its :class:`Plan`;
+    ``bytes_copied`` and ``leaves_shared`` total them (a leaf reached twice counts once);
+    ``error`` is the first leaf's refusal, naming its path. ``str(tree_plan)`` lists them.
+    """
+
+    __slots__ = ("_nbytes", "plans", "source", "target")
+
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        plans: dict[str, Any],
+        nbytes: dict[str, int | None],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.plans: Mapping[str, Any] = plans
+        self._nbytes = nbytes
+
+    def _distinct(self) -> list[tuple[str, _LeafPlan]]:
+        seen: set[int] = set()
+        found = []
+        for path, plan in self.plans.items():
+            if id(plan) not in seen:
+                seen.add(id(plan))
+                found.append((path, plan))
+        return found
+
+    @property
+    def error(self) -> BaseException | None:
+        for path, plan in self.plans.items():
+            if plan.error is not None:
+                return with_path(plan.error, path)
+        return None
+
+    @property
+    def copies(self) -> bool:
+        return any(plan.copies for plan in self.plans.values())
+
+    @property
+    def shares_memory(self) -> bool:
+        """Whether every leaf's result shares memory with it (nothing refused)."""
+        return all(plan.shares_memory for plan in self.plans.values())
+
+    @property
+    def bytes_copied(self) -> int:
+        """Bytes of the leaves that are copied (counted once each; unknown sizes as 0)."""
+        return sum(self._nbytes[path] or 0 for path, plan in self._distinct() if plan.copies)
+
+    @property
+    def leaves_shared(self) -> int:
+        """How many leaves the result shares memory with (counted once each)."""
+        return sum(1 for _, plan in self._distinct() if plan.shares_memory)
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+    def __str__(self) -> str:
+        total = len(self._distinct())
+        head = (
+            f"{self.source} -> {self.target}: {total} lea{'f' if total == 1 else 'ves'}, "
+            f"{self.leaves_shared} shared, {self.bytes_copied:,} bytes copied"
+        )
+        if self.error is not None:
+            head += f"; refused: {type(self.error).__name__}"
+        return "\n".join([head, *(f"  {path}: {plan}" for path, plan in self.plans.items())])
+
+    def __repr__(self) -> str:
+        return f"<TreePlan {self.source} -> {self.target}: {len(self.plans)} leaves>"
