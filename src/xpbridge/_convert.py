@@ -20,12 +20,14 @@ from ._convert_tree import convert_tree, plan_tree
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
 from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
-from ._recipes import check_independent, convert, plain_requests, run_plan
+from ._recipes import check_independent, convert, plain_requests, run, run_plan
 from ._recipes import lift as _lift
-from ._tree import TreePlan, is_tree
+from ._tree import TreePlan, is_container_type, is_tree, map_tree
 from ._watch import ACTIVE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._backends._base import Adapter
     from ._frames import NullPolicy
 
@@ -150,14 +152,20 @@ def to(
         and copy is None
         and detach is None
         and chunks is None
-        and not ACTIVE[0]  # an open guard or audit sees every conversion: below
+        and not explain
     ):
         try:
             request = plain_requests(backend)[x.__class__]
-            if not explain:
+            if not ACTIVE[0]:
                 return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
-            pass
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run(request, x)  # an open guard or audit sees it
+    if is_container_type(x.__class__) and is_tree(x):
+        check_nulls_policy(nulls)
+        target = get_adapter(backend)
+        return _to_tree(x, target, device, dtype, copy, detach, explain, chunks, nulls)
     if chunks is None and explain is False and copy is not False:
         result = convert(x, backend, device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -165,8 +173,6 @@ def to(
     target = get_adapter(backend)
     if adapter_for_type(type(x)) is None:
         check_nulls_policy(nulls)
-        if is_tree(x):
-            return _to_tree(x, target, device, dtype, copy, detach, explain, chunks, nulls)
     record = decide_any(
         x,
         target,
@@ -201,11 +207,13 @@ def _to_tree(
     chunks: Any,
     nulls: NullPolicy,
 ) -> Any:
+    """Container `x` converted leaf by leaf (``(result, TreePlan)`` with `explain`)."""
     name = target.name
-    if chunks is None and nulls == "raise":
+    if device is None and dtype is None and copy is None and detach is None and chunks is None:
+        leaf = _plain_leaf(name, nulls)
+    elif chunks is None and nulls == "raise":
 
         def leaf(v: Any) -> Any:
-            # An array takes the cached fast path, as it would alone; others go through to.
             result = convert(v, name, device, dtype, copy, detach)
             if result is NotImplemented:
                 result = to(v, name, device=device, dtype=dtype, copy=copy, detach=detach)
@@ -225,6 +233,8 @@ def _to_tree(
                 nulls=nulls,
             )
 
+    if copy is not False and not explain:
+        return map_tree(leaf, x)
     return convert_tree(
         x,
         target,
@@ -237,6 +247,40 @@ def _to_tree(
         nulls=nulls,
         explain=explain,
     )
+
+
+#: (target, nulls) -> the function converting one leaf with no other option.
+_PLAIN_LEAVES: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def _plain_leaf(name: str, nulls: NullPolicy) -> Callable[[Any], Any]:
+    try:
+        return _PLAIN_LEAVES[name, nulls]
+    except KeyError:
+        pass
+    check_nulls_policy(nulls)
+    get_adapter(name)  # an unknown name fails here, with the list of backends
+    requests = plain_requests(name)
+
+    def leaf(v: Any) -> Any:
+        # An array takes the shortcut it would take alone; the rest goes through `to`.
+        try:
+            request = requests[v.__class__]
+            if not ACTIVE[0]:
+                return request.recipes[request.traits(v)].run(v)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused
+            request = None
+        if request is not None:
+            return run(request, v)  # an open guard or audit sees it
+        return to(v, name, nulls=nulls)
+
+    _PLAIN_LEAVES[name, nulls] = leaf
+    return leaf
+
+
+def _plain_tree(x: Any, backend: str, nulls: NullPolicy) -> Any:
+    """Container `x` converted to `backend` with no option but `nulls`."""
+    return map_tree(_plain_leaf(backend, nulls), x)
 
 
 def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
@@ -279,12 +323,17 @@ def to_numpy(
     >>> xb.to_numpy([1, 2, 3])
     array([1, 2, 3])
     """
-    if dtype is None and copy is None and detach is None and not ACTIVE[0]:
+    if dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_NUMPY[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
-            pass
+            if not ACTIVE[0]:
+                return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run(request, x)  # an open guard or audit sees it
+        if is_container_type(x.__class__) and is_tree(x):
+            return _plain_tree(x, "numpy", nulls)
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:
@@ -309,12 +358,17 @@ def to_torch(
     and JAX arrays are copied (tensors are writable). ``device=`` moves (a copy). Staying in
     torch keeps the autograd graph (see :func:`to`).
     """
-    if device is None and dtype is None and copy is None and detach is None and not ACTIVE[0]:
+    if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_TORCH[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
-            pass
+            if not ACTIVE[0]:
+                return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run(request, x)  # an open guard or audit sees it
+        if is_container_type(x.__class__) and is_tree(x):
+            return _plain_tree(x, "torch", nulls)
     if copy is not False:
         result = convert(x, "torch", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -337,12 +391,17 @@ def to_cupy(
     Host data (NumPy, CPU tensors...) is uploaded, a copy (refused with ``copy=False``);
     a CUDA tensor on the same device is shared through DLPack (see :func:`to`).
     """
-    if device is None and dtype is None and copy is None and detach is None and not ACTIVE[0]:
+    if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_CUPY[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
-            pass
+            if not ACTIVE[0]:
+                return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run(request, x)  # an open guard or audit sees it
+        if is_container_type(x.__class__) and is_tree(x):
+            return _plain_tree(x, "cupy", nulls)
     if copy is not False:
         result = convert(x, "cupy", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -367,12 +426,17 @@ def to_jax(
     64-byte aligned. Without 64-bit mode, float64/int64/complex128/uint64 input is refused
     rather than narrowed (pass a 32-bit ``dtype=``). See :func:`to`.
     """
-    if device is None and dtype is None and copy is None and detach is None and not ACTIVE[0]:
+    if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_JAX[x.__class__]
-            return request.recipes[request.traits(x)].run(x)
-        except Exception:  # noqa: BLE001, S110 - not decided yet, or a route refused: below
-            pass
+            if not ACTIVE[0]:
+                return request.recipes[request.traits(x)].run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run(request, x)  # an open guard or audit sees it
+        if is_container_type(x.__class__) and is_tree(x):
+            return _plain_tree(x, "jax", nulls)
     if copy is not False:
         result = convert(x, "jax", device, dtype, copy, detach)
         if result is not NotImplemented:

@@ -91,6 +91,7 @@ def convert_tree(
     options); ``(result, TreePlan)`` with `explain`."""
     if copy is not False and not explain:
         return map_tree(convert_leaf, x)
+    # Every leaf decided first: copy=False refuses before anything is converted.
     tree_plan, by_leaf = _decided(
         x,
         target,

@@ -313,16 +313,13 @@ def run(request: _Request, x: Any) -> Any:
 
 def _watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
     """A cached decision run under the context's guard and audits (see ``_watch``)."""
-
-    def run(v: Any) -> Any:
-        try:
-            return recipe.run(v)
-        except BridgeError:
-            raise
-        except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-            return _execute(request.plan(v), v)
-
-    return watched(recipe.plan_now(x), run, x, copy=request.copy, context=request.lift)
+    copy, context = request.copy, request.lift
+    try:
+        return watched(recipe.plan_now(x), recipe.run, x, copy=copy, context=context, cached=True)
+    except BridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
+        return run_plan(request.plan(x), x, copy=copy, context=context)
 
 
 def run_plan(record: Plan, x: Any, *, copy: bool | None = None, context: str | None = None) -> Any:

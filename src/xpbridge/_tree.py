@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -31,12 +32,13 @@ from ._frames import is_frame_type
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["TreePlan", "is_tree", "leaves", "map_tree", "with_path"]
+__all__ = ["TreePlan", "is_container_type", "is_tree", "leaves", "map_tree", "with_path"]
 
 # What a type is, for the walk (cached per type: arrays of a library exist only once it is
 # imported, so the answer never changes).
-_LEAF, _VALUE, _DICT, _LIST, _TUPLE, _NAMEDTUPLE, _MAPPING, _SEQUENCE, _DATACLASS = range(9)
+_LEAF, _VALUE, _DICT, _LIST, _TUPLE, _NAMEDTUPLE, _MAPPING, _SEQUENCE, _DATACLASS = range(1, 10)
 _KINDS: dict[type, int] = {}
+_MISSING: Final = object()
 #: Numbers: values inside a container, array data at the top level.
 _NUMBERS: Final = frozenset({bool, int, float, complex})
 
@@ -75,6 +77,15 @@ def _kind(cls: type) -> int:
         return kind
 
 
+_CONTAINERS: Final = frozenset({_DICT, _LIST, _TUPLE, _NAMEDTUPLE, _MAPPING, _SEQUENCE, _DATACLASS})
+
+
+def is_container_type(cls: type) -> bool:
+    """Whether instances of `cls` may be containers (a list or tuple is one only if it
+    holds an array: :func:`is_tree` looks)."""
+    return _kind(cls) in _CONTAINERS
+
+
 def is_tree(x: Any) -> bool:
     """Whether `x` (no array itself) is a container to walk: a mapping, namedtuple or
     dataclass instance, or a list or tuple that holds an array or frame somewhere."""
@@ -85,6 +96,8 @@ def is_tree(x: Any) -> bool:
 
 
 def _holds_leaves(x: Any) -> bool:
+    if x and (_KINDS.get(x[0].__class__) or _kind(x[0].__class__)) == _LEAF:
+        return True  # a batch (X, y): the first item decides
     if set(map(type, x)) <= _NUMBERS:  # a row of numbers, at C speed
         return False
     for value in x:
@@ -147,6 +160,10 @@ def map_tree(fn: Callable[[Any], Any], tree: Any) -> Any:
     """`tree` rebuilt with `fn` applied to every leaf (arrays and frames), its containers'
     types kept and its values kept as they are. An error at a leaf is raised again as the
     same class, naming the leaf's path."""
+    if tree.__class__ in (tuple, list):
+        flat = _flat(fn, tree)
+        if flat is not None:
+            return flat
     walk = _Walk(fn)
     try:
         return walk(tree)
@@ -155,23 +172,38 @@ def map_tree(fn: Callable[[Any], Any], tree: Any) -> Any:
         raise with_path(failure.error, path) from None
 
 
+def _flat(fn: Callable[[Any], Any], tree: Any) -> Any:
+    """A list or tuple of distinct leaves (a batch ``(X, y)``) mapped directly; None for
+    any other."""
+    kinds = _KINDS
+    for value in tree:
+        if kinds.get(value.__class__) != _LEAF:
+            return None
+    if len(tree) > 1 and len(set(map(id, tree))) < len(tree):
+        return None  # a leaf twice: the walk converts it once
+    items = []
+    i = 0
+    try:
+        for i, value in enumerate(tree):  # noqa: B007 - i names the leaf of an error
+            items.append(fn(value))
+    except Exception as exc:  # noqa: BLE001 - any leaf's error, given its path
+        raise with_path(exc, f"[{i}]") from None
+    return items if tree.__class__ is list else tuple(items)
+
+
 class _Walk:
     __slots__ = ("active", "fn", "memo")
 
     def __init__(self, fn: Callable[[Any], Any]) -> None:
         self.fn = fn
-        self.memo: dict[int, tuple[Any, Any]] = {}  # id(leaf) -> (leaf, result)
+        # id(leaf) -> result: the tree holds every leaf while it is walked, so ids stay valid.
+        self.memo: dict[int, Any] = {}
         self.active: set[int] = set()  # the containers being walked: a cycle is an error
 
     def __call__(self, node: Any) -> Any:
         kind = _kind(type(node))
         if kind == _LEAF:
-            done = self.memo.get(id(node))
-            if done is not None:
-                return done[1]
-            result = self.fn(node)
-            self.memo[id(node)] = (node, result)
-            return result
+            return self.leaf(node)
         if kind == _VALUE:
             return node
         if id(node) in self.active:
@@ -183,42 +215,67 @@ class _Walk:
         finally:
             self.active.discard(id(node))
 
+    def leaf(self, node: Any) -> Any:
+        result = self.memo.get(id(node), _MISSING)
+        if result is _MISSING:
+            result = self.memo[id(node)] = self.fn(node)
+        return result
+
+    def _children(self, pairs: Any, kind: int) -> list[Any]:
+        """The walked values of (key, value) `pairs` of a container of `kind`; the loop
+        most leaves take, so leaves are handled inline."""
+        kinds, memo, fn = _KINDS, self.memo, self.fn
+        out = []
+        for key, value in pairs:
+            try:
+                child = kinds.get(value.__class__)
+                if child is None:
+                    child = _kind(value.__class__)
+                if child == _LEAF:
+                    result = memo.get(id(value), _MISSING)
+                    if result is _MISSING:
+                        result = memo[id(value)] = fn(value)
+                elif child == _VALUE:
+                    result = value
+                else:
+                    result = self(value)
+            except _AtLeaf as failure:
+                failure.keys.append(_key(kind, key))
+                raise
+            except Exception as exc:  # noqa: BLE001 - any leaf's error, given its path
+                raise _AtLeaf(exc, _key(kind, key)) from None
+            out.append(result)
+        return out
+
     def _container(self, node: Any, kind: int) -> Any:
         if kind == _DICT:
-            out: Any = {}
-            for key, value in node.items():
-                out[key] = self._child(value, kind, key)
-            return out
+            return dict(zip(node, self._children(node.items(), kind), strict=True))
         if kind in (_LIST, _TUPLE):
-            items = [self._child(value, kind, i) for i, value in enumerate(node)]
+            items = self._children(enumerate(node), kind)
             return items if kind == _LIST else tuple(items)
         if kind == _NAMEDTUPLE:
-            fields = node._fields
-            return node._make([self._child(v, kind, fields[i]) for i, v in enumerate(node)])
+            return node._make(self._children(zip(node._fields, node, strict=True), kind))
         if kind == _DATACLASS:
+            names = [f.name for f in dataclasses.fields(node)]
+            values = self._children(((n, getattr(node, n)) for n in names), kind)
             new = copy.copy(node)  # no __init__ or __post_init__ run again
-            for f in dataclasses.fields(node):
-                value = self._child(getattr(node, f.name), kind, f.name)
-                object.__setattr__(new, f.name, value)  # frozen dataclasses too
+            for name, value in zip(names, values, strict=True):
+                object.__setattr__(new, name, value)  # frozen dataclasses too
             return new
         if kind == _MAPPING:
-            return _rebuild_mapping(node, {k: self._child(v, kind, k) for k, v in node.items()})
-        items = [self._child(value, kind, i) for i, value in enumerate(node)]
-        return _rebuild_sequence(node, items)
-
-    def _child(self, value: Any, kind: int, key: Any) -> Any:
-        try:
-            return self(value)
-        except _AtLeaf as failure:
-            failure.keys.append(_key(kind, key))
-            raise
-        except Exception as exc:  # noqa: BLE001 - any leaf's error, given its path
-            raise _AtLeaf(exc, _key(kind, key)) from None
+            keys = list(node)
+            values = self._children(node.items(), kind)
+            return _rebuild_mapping(node, dict(zip(keys, values, strict=True)))
+        return _rebuild_sequence(node, self._children(enumerate(node), kind))
 
 
 def _rebuild_mapping(node: Any, values: dict[Any, Any]) -> Any:
     """A mapping of `node`'s type and attributes (an OrderedDict's ``_metadata``, a
     defaultdict's factory) with `values`, in `node`'s key order."""
+    if type(node) is OrderedDict:  # a state_dict: rebuilt directly, its attributes copied
+        ordered = OrderedDict(values)
+        ordered.__dict__.update(node.__dict__)
+        return ordered
     if isinstance(node, MutableMapping):
         new = copy.copy(node)
         for key, value in values.items():

@@ -214,15 +214,23 @@ def _implicit(plan: Plan, copy: bool | None) -> list[tuple[str, Step]]:
     return found
 
 
+#: Code object -> whether it is xpbridge's (its file in the package, or generated).
+_INSIDE: dict[Any, bool] = {}
+
+
 def _caller(frame: FrameType | None) -> tuple[FrameType | None, str]:
     """The first frame outside xpbridge from `frame` up, and the xpbridge function it
     called (``"to_torch"``, ``"add"``)."""
     called = ""
+    inside = _INSIDE
     while frame is not None:
-        name = frame.f_code.co_filename
-        if not name.startswith((_PACKAGE, _GENERATED)):
+        code = frame.f_code
+        ours = inside.get(code)
+        if ours is None:
+            ours = inside[code] = code.co_filename.startswith((_PACKAGE, _GENERATED))
+        if not ours:
             return frame, called
-        called = frame.f_code.co_name
+        called = code.co_name
         frame = frame.f_back
     return None, called
 
@@ -365,87 +373,66 @@ class AuditRecord:
         return fields
 
 
-class _Entry:
-    """A conversion as recorded, cheaply: facts are read into names only when asked for."""
+#: A cached decision's plan -> the (type, dtype, device) of its source and of its result:
+#: the same for every array it runs on (the traits that chose it fix them), so an audit
+#: reads only the shapes per conversion.
+_SIDES: dict[int, tuple[Plan, tuple[Any, ...], tuple[Any, ...]]] = {}
+_SIDES_LIMIT: Final = 1024
 
-    __slots__ = (
-        "call",
-        "context",
-        "copy",
-        "frame_file",
-        "frame_line",
-        "plan",
-        "result",
-        "seconds",
-        "source",
-    )
 
-    def __init__(
-        self,
-        plan: Plan,
-        source: tuple[Any, ...],
-        result: tuple[Any, ...],
-        seconds: float,
-        copy: bool | None,
-        context: str | None,
-        frame: FrameType | None,
-        call: str,
-    ) -> None:
-        self.plan = plan
-        self.source = source
-        self.result = result
-        self.seconds = seconds
-        self.copy = copy
-        self.context = context
-        self.frame_file = frame.f_code.co_filename if frame is not None else ""
-        self.frame_line = frame.f_lineno if frame is not None else 0
-        self.call = call
-
-    def record(self) -> AuditRecord:
-        plan = self.plan
-        actions = {step.action for step in plan.steps if not step.refused}
-        source = _endpoint_of(plan.source, *self.source)
-        target = _endpoint_of(plan.target, *self.result)
-        nbytes = _nbytes(source) if source.shape is not None else None
-        if nbytes is None:
-            nbytes = _nbytes(target)
-        where = "<unknown>"
-        if self.frame_file:
-            where = _file_line(self.frame_file, self.frame_line)
-        call = self.call if self.context is None else f"{self.call} (lift)"
-        return AuditRecord(
-            source=source,
-            target=target,
-            nbytes=nbytes,
-            copied=plan.copies,
-            moved="move" in actions,
-            computed="compute" in actions,
-            detached=plan.detaches,
-            implicit=tuple(sorted({kind for kind, _ in _implicit(plan, self.copy)})),
-            route=str(plan),
-            seconds=self.seconds,
-            where=where,
-            call=call,
-        )
+def _sides(plan: Plan, x: Any, result: Any) -> tuple[Plan, tuple[Any, ...], tuple[Any, ...]]:
+    found = _SIDES.get(id(plan))
+    if found is None or found[0] is not plan:
+        if len(_SIDES) >= _SIDES_LIMIT:
+            _SIDES.clear()
+        found = _SIDES[id(plan)] = (plan, _raw(x)[:3], _raw(result)[:3])
+    return found
 
 
 def _raw(x: Any) -> tuple[Any, ...]:
-    """What a record needs of array `x`, read cheaply: its type, dtype, shape, device."""
+    """What a record needs of array `x`: its type, dtype, device and shape."""
     adapter = adapter_for_type(type(x))
-    shape = getattr(x, "shape", None)
     device = adapter.device(x) if adapter is not None else "cpu"
-    return type(x), getattr(x, "dtype", None), shape, device
+    return type(x), getattr(x, "dtype", None), device, getattr(x, "shape", None)
 
 
-def _endpoint_of(library: str, cls: type, dtype: Any, shape: Any, device: Any) -> Endpoint:
+def _record(entry: tuple[Any, ...] | AuditRecord) -> AuditRecord:
+    """The record of a conversion kept as ``((plan, source, result), source shape, result
+    shape, seconds, copy, context, file, line, call)``, source and result as the first
+    three of :func:`_raw`."""
+    if isinstance(entry, AuditRecord):
+        return entry
+    (plan, source, result), shape, result_shape, seconds, copy, context, file, line, called = entry
+    actions = {step.action for step in plan.steps if not step.refused}
+    source_side = _endpoint_of(plan.source, source[0], source[1], source[2], shape)
+    target_side = _endpoint_of(plan.target, result[0], result[1], result[2], result_shape)
+    nbytes = _nbytes(source_side)
+    if nbytes is None:
+        nbytes = _nbytes(target_side)
+    return AuditRecord(
+        source=source_side,
+        target=target_side,
+        nbytes=nbytes,
+        copied=plan.copies,
+        moved="move" in actions,
+        computed="compute" in actions,
+        detached=plan.detaches,
+        implicit=tuple(sorted({kind for kind, _ in _implicit(plan, copy)})),
+        route=str(plan),
+        seconds=seconds,
+        where=_file_line(file, line) if file else "<unknown>",
+        call=called if context is None else f"{called} (lift)",
+    )
+
+
+def _endpoint_of(library: str, cls: type, dtype: Any, device: Any, shape: Any) -> Endpoint:
     adapter = adapter_for_type(cls)
     name = dtype_name(dtype, strict=False) if dtype is not None else None
     if adapter is not None:
         device = adapter.device_str(device)
-    try:
-        dims = None if shape is None else tuple(None if n is None else int(n) for n in shape)
-    except (TypeError, ValueError):  # Dask's unknown lengths are nan
-        dims = tuple(None if isinstance(n, float) and math.isnan(n) else n for n in shape)
+    dims = None
+    if shape is not None:
+        dims = tuple(None if n is None or math.isnan(n) else int(n) for n in shape)
     return Endpoint(library, str(device), name or str(dtype), dims)
 
 
@@ -473,18 +460,16 @@ class AuditLog:
     __slots__ = ("_entries", "_records")
 
     def __init__(self) -> None:
-        self._entries: list[_Entry] = []
+        #: Conversions as recorded (tuples, see _record): names are read only when asked.
+        self._entries: list[tuple[Any, ...] | AuditRecord] = []
         self._records: list[AuditRecord] = []
-
-    def _add(self, entry: _Entry) -> None:
-        self._entries.append(entry)
 
     @property
     def records(self) -> list[AuditRecord]:
         """Every record so far, oldest first."""
         done = len(self._records)
         if done < len(self._entries):
-            self._records.extend(entry.record() for entry in self._entries[done:])
+            self._records.extend(_record(entry) for entry in self._entries[done:])
         return list(self._records)
 
     def __iter__(self) -> Iterator[AuditRecord]:
@@ -618,10 +603,12 @@ def watched(
     *,
     copy: bool | None,
     context: str | None,
+    cached: bool = False,
 ) -> Any:
     """Run `run(x)` (the conversion `plan` describes) under this context's guard and
     audits: checked first, recorded after. `copy` is the call's ``copy=``; `context` names
-    the mixed call lifting `x` (None for a conversion asked for by name)."""
+    the mixed call lifting `x` (None for a conversion asked for by name); `cached` says
+    `plan` is a cached decision (its sides are then read once, see ``_SIDES``)."""
     rules = _rules.get()
     logs = _logs.get()
     if rules is None and not logs:
@@ -630,12 +617,20 @@ def watched(
         _check(rules, plan, x, copy, context)
     if not logs:
         return run(x)
-    source = _raw(x)
     start = time.perf_counter()
     result = run(x)
     seconds = time.perf_counter() - start
-    frame, called = _caller(sys._getframe(1))
-    entry = _Entry(plan, source, _raw(result), seconds, copy, context, frame, called)
+    # Frames up to the one that called `run` (cached) or `run_plan` are xpbridge's.
+    frame, called = _caller(sys._getframe(3 if cached else 2))
+    file, line = ("", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+    entry: tuple[Any, ...] | AuditRecord
+    if cached:
+        sides = _sides(plan, x, result)
+        entry = (sides, x.shape, result.shape, seconds, copy, context, file, line, called)
+    else:  # a plan made for this call, which may hold the input (a frame's view): not kept
+        sides = (plan, _raw(x)[:3], _raw(result)[:3])
+        shapes = getattr(x, "shape", None), getattr(result, "shape", None)
+        entry = _record((sides, *shapes, seconds, copy, context, file, line, called))
     for log in logs:
-        log._add(entry)
+        log._entries.append(entry)
     return result
