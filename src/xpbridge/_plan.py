@@ -301,7 +301,7 @@ class _Planner:
         if not self.facts.scalar or (self.target is self.source and not self.copy):
             return
         self.add(
-            "copy",
+            "create",  # no memory to share: not a copy a guard could spare (xb.guard)
             "a NumPy scalar is a value, not memory: it becomes a new 0-d array",
             np.array,
             copies=True,

@@ -4,8 +4,9 @@ A container is a mapping (``dict``, ``OrderedDict``... its type, key order and a
 kept: a ``state_dict`` stays an ``OrderedDict`` with its ``_metadata``), a list, a tuple, a
 namedtuple or a dataclass instance, nested to any depth. Its *leaves* are the arrays of the
 libraries xpbridge knows and data frames; everything else (``None``, strings, Python and
-NumPy numbers, other objects, and lists of numbers such as an optimizer's ``betas``) is a
-value, kept as it is (the same object).
+NumPy numbers, sets, other objects) is a value, kept as it is (the same object). Containers
+are always rebuilt, so that changing the result never changes the input: a list of numbers
+inside a container (an optimizer's ``betas``) stays an equal list, not an array.
 
 At the top level a list or tuple that holds no array is array data, as it always was (a
 nested list of numbers is an array); one that holds arrays is a container, never stacked:

@@ -38,6 +38,8 @@ from ._errors import (
     ImplicitDetachError,
     ImplicitMoveError,
 )
+from ._frames import frame_kind, promoted_dtype
+from ._frames import read as read_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -261,8 +263,9 @@ def _check(rules: _Rules, plan: Plan, x: Any, copy: bool | None, context: str | 
         return
     frame, called = _caller(sys._getframe(2))
     for kind, step in found:
-        message = _message(kind, step, plan, x, _where(frame), called, context)
-        if getattr(rules, kind) == "raise":
+        setting = getattr(rules, kind)
+        message = _message(kind, setting, step, plan, x, _where(frame), called, context)
+        if setting == "raise":
             raise _ERRORS[kind](message)
         if frame is None:
             warnings.warn(message, ImplicitConversionWarning, stacklevel=3)
@@ -288,6 +291,7 @@ _VERBS: Final = {
 
 def _message(
     kind: str,
+    setting: str,
     step: Step,
     plan: Plan,
     x: Any,
@@ -315,8 +319,8 @@ def _message(
         }
     fix = fixes.get(kind, "do it explicitly first")
     return (
-        f"{where}: {head} without being asked: {step}. Under xb.guard({kind}='raise') "
-        f"that is refused: {fix}, or allow it in this block (xb.guard({kind}='warn'))"
+        f"{where}: {head} without being asked ({step}). xb.guard({kind}={setting!r}) is "
+        f"open: {fix}, or allow it in a block (xb.guard({kind}='allow'))"
     )
 
 
@@ -336,7 +340,8 @@ class Endpoint:
         shape = "?" if self.shape is None else str(self.shape)
         # A backend's name is a library ("a torch array"); a frame's a type ("a pandas.Series").
         noun = self.library if "." in self.library else f"{self.library} array"
-        return f"a {noun} ({self.dtype}, shape {shape}, on {self.device})"
+        article = "an" if noun[0] in "aeiou" else "a"
+        return f"{article} {noun} ({self.dtype}, shape {shape}, on {self.device})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,8 +397,17 @@ def _sides(plan: Plan, x: Any, result: Any) -> tuple[Plan, tuple[Any, ...], tupl
 def _raw(x: Any) -> tuple[Any, ...]:
     """What a record needs of array `x`: its type, dtype, device and shape."""
     adapter = adapter_for_type(type(x))
-    device = adapter.device(x) if adapter is not None else "cpu"
-    return type(x), getattr(x, "dtype", None), device, getattr(x, "shape", None)
+    if adapter is None:
+        return _raw_other(x)
+    return type(x), getattr(x, "dtype", None), adapter.device(x), getattr(x, "shape", None)
+
+
+def _raw_other(x: Any) -> tuple[Any, ...]:
+    """:func:`_raw` of a data frame (as the array it converts to) or of Python values."""
+    if frame_kind(x) is not None:
+        frame = read_frame(x)
+        return type(x), promoted_dtype(frame.columns, nan=False), "cpu", frame.shape
+    return type(x), None, "cpu", None
 
 
 def _record(entry: tuple[Any, ...] | AuditRecord) -> AuditRecord:
@@ -433,7 +447,7 @@ def _endpoint_of(library: str, cls: type, dtype: Any, device: Any, shape: Any) -
     dims = None
     if shape is not None:
         dims = tuple(None if n is None or math.isnan(n) else int(n) for n in shape)
-    return Endpoint(library, str(device), name or str(dtype), dims)
+    return Endpoint(library, str(device), name or ("-" if dtype is None else str(dtype)), dims)
 
 
 def _endpoint(library: str, x: Any) -> Endpoint:
