@@ -22,7 +22,7 @@ from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
 from ._recipes import check_independent, convert, plain_requests, run, run_plan
 from ._recipes import lift as _lift
-from ._tree import TreePlan, is_container_type, is_tree, map_tree
+from ._tree import TreePlan, is_container_type, is_tree, map_if_tree, map_tree
 from ._watch import ACTIVE
 
 if TYPE_CHECKING:
@@ -278,11 +278,6 @@ def _plain_leaf(name: str, nulls: NullPolicy) -> Callable[[Any], Any]:
     return leaf
 
 
-def _plain_tree(x: Any, backend: str, nulls: NullPolicy) -> Any:
-    """Container `x` converted to `backend` with no option but `nulls`."""
-    return map_tree(_plain_leaf(backend, nulls), x)
-
-
 def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
     """Bring `x` into `target` for a mixed call: zero-copy where possible, never moved.
 
@@ -332,8 +327,9 @@ def to_numpy(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        if is_container_type(x.__class__) and is_tree(x):
-            return _plain_tree(x, "numpy", nulls)
+        tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:
@@ -367,8 +363,9 @@ def to_torch(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        if is_container_type(x.__class__) and is_tree(x):
-            return _plain_tree(x, "torch", nulls)
+        tree = map_if_tree(_plain_leaf("torch", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "torch", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -400,8 +397,9 @@ def to_cupy(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        if is_container_type(x.__class__) and is_tree(x):
-            return _plain_tree(x, "cupy", nulls)
+        tree = map_if_tree(_plain_leaf("cupy", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "cupy", device, dtype, copy, detach)
         if result is not NotImplemented:
@@ -435,8 +433,9 @@ def to_jax(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        if is_container_type(x.__class__) and is_tree(x):
-            return _plain_tree(x, "jax", nulls)
+        tree = map_if_tree(_plain_leaf("jax", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "jax", device, dtype, copy, detach)
         if result is not NotImplemented:

@@ -315,7 +315,7 @@ def _watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
     """A cached decision run under the context's guard and audits (see ``_watch``)."""
     copy, context = request.copy, request.lift
     try:
-        return watched(recipe.plan_now(x), recipe.run, x, copy=copy, context=context, cached=True)
+        return watched(recipe.plan_now(x), recipe.run, x, copy, context, True)
     except BridgeError:
         raise
     except Exception:  # noqa: BLE001 - a route refused: the full planner decides

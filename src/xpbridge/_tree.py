@@ -33,7 +33,15 @@ from ._frames import is_frame_type
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["TreePlan", "is_container_type", "is_tree", "leaves", "map_tree", "with_path"]
+__all__ = [
+    "TreePlan",
+    "is_container_type",
+    "is_tree",
+    "leaves",
+    "map_if_tree",
+    "map_tree",
+    "with_path",
+]
 
 # What a type is, for the walk (cached per type: arrays of a library exist only once it is
 # imported, so the answer never changes).
@@ -165,6 +173,22 @@ def map_tree(fn: Callable[[Any], Any], tree: Any) -> Any:
         flat = _flat(fn, tree)
         if flat is not None:
             return flat
+    return _walk(fn, tree)
+
+
+def map_if_tree(fn: Callable[[Any], Any], x: Any) -> Any:
+    """:func:`map_tree` of `x` if it is a container (:func:`is_tree`), else
+    ``NotImplemented``: one look at `x` for callers that would ask both."""
+    if x.__class__ in (tuple, list):
+        flat = _flat(fn, x)  # a batch (X, y): the common case, in one pass
+        if flat is not None:
+            return flat
+    if not is_tree(x):
+        return NotImplemented
+    return _walk(fn, x)
+
+
+def _walk(fn: Callable[[Any], Any], tree: Any) -> Any:
     walk = _Walk(fn)
     try:
         return walk(tree)
@@ -176,11 +200,14 @@ def map_tree(fn: Callable[[Any], Any], tree: Any) -> Any:
 def _flat(fn: Callable[[Any], Any], tree: Any) -> Any:
     """A list or tuple of distinct leaves (a batch ``(X, y)``) mapped directly; None for
     any other."""
+    if not tree:
+        return None  # () and [] at the top are array data
     kinds = _KINDS
     for value in tree:
         if kinds.get(value.__class__) != _LEAF:
             return None
-    if len(tree) > 1 and len(set(map(id, tree))) < len(tree):
+    n = len(tree)
+    if (tree[0] is tree[1]) if n == 2 else (n > 2 and len(set(map(id, tree))) < n):
         return None  # a leaf twice: the walk converts it once
     items = []
     i = 0
@@ -274,7 +301,7 @@ def _rebuild_mapping(node: Any, values: dict[Any, Any]) -> Any:
     """A mapping of `node`'s type and attributes (an OrderedDict's ``_metadata``, a
     defaultdict's factory) with `values`, in `node`'s key order."""
     if type(node) is OrderedDict:  # a state_dict: rebuilt directly, its attributes copied
-        ordered = OrderedDict(values)
+        ordered = OrderedDict(values)  # (values: a dict in node's order)
         ordered.__dict__.update(node.__dict__)
         return ordered
     if isinstance(node, MutableMapping):

@@ -73,6 +73,7 @@ _KIND_OF_ACTION: Final = {"move": "move", "compute": "compute", "detach": "detac
 #: :func:`watched` only when it is not 0.
 ACTIVE: Final = [0]
 _COUNT_LOCK = threading.Lock()
+_clock: Final = time.perf_counter
 
 _PACKAGE: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
 #: Generated public functions and imports have file names like "<xpbridge.add #3>".
@@ -378,19 +379,19 @@ class AuditRecord:
         return fields
 
 
-#: A cached decision's plan -> the (type, dtype, device) of its source and of its result:
-#: the same for every array it runs on (the traits that chose it fix them), so an audit
-#: reads only the shapes per conversion.
-_SIDES: dict[int, tuple[Plan, tuple[Any, ...], tuple[Any, ...]]] = {}
+#: A cached decision's plan -> the (type, dtype, device) of its source and of its result,
+#: and whether the result's shape must be read (a lazy source's may be unknown): the same
+#: for every array it runs on (the traits that chose it fix them), so an audit reads only
+#: the input's shape per conversion.
+_SIDES: dict[int, tuple[Plan, tuple[Any, ...], tuple[Any, ...], bool]] = {}
 _SIDES_LIMIT: Final = 1024
 
 
-def _sides(plan: Plan, x: Any, result: Any) -> tuple[Plan, tuple[Any, ...], tuple[Any, ...]]:
-    found = _SIDES.get(id(plan))
-    if found is None or found[0] is not plan:
-        if len(_SIDES) >= _SIDES_LIMIT:
-            _SIDES.clear()
-        found = _SIDES[id(plan)] = (plan, _raw(x)[:3], _raw(result)[:3])
+def _sides(plan: Plan, x: Any, result: Any) -> tuple[Plan, tuple[Any, ...], tuple[Any, ...], bool]:
+    if len(_SIDES) >= _SIDES_LIMIT:
+        _SIDES.clear()
+    lazy = any(step.action == "compute" for step in plan.steps)
+    found = _SIDES[id(plan)] = (plan, _raw(x)[:3], _raw(result)[:3], lazy)
     return found
 
 
@@ -411,12 +412,15 @@ def _raw_other(x: Any) -> tuple[Any, ...]:
 
 
 def _record(entry: tuple[Any, ...] | AuditRecord) -> AuditRecord:
-    """The record of a conversion kept as ``((plan, source, result), source shape, result
-    shape, seconds, copy, context, file, line, call)``, source and result as the first
-    three of :func:`_raw`."""
+    """The record of a conversion kept as ``((plan, source, result, lazy), source shape,
+    result shape or None (the same), seconds, copy, context, caller's code, its instruction
+    offset, call)``, source and result as the first three of :func:`_raw`."""
     if isinstance(entry, AuditRecord):
         return entry
-    (plan, source, result), shape, result_shape, seconds, copy, context, file, line, called = entry
+    sides, shape, result_shape, seconds, copy, context, code, offset, called = entry
+    plan, source, result, _ = sides
+    if result_shape is None:
+        result_shape = shape
     actions = {step.action for step in plan.steps if not step.refused}
     source_side = _endpoint_of(plan.source, source[0], source[1], source[2], shape)
     target_side = _endpoint_of(plan.target, result[0], result[1], result[2], result_shape)
@@ -434,9 +438,17 @@ def _record(entry: tuple[Any, ...] | AuditRecord) -> AuditRecord:
         implicit=tuple(sorted({kind for kind, _ in _implicit(plan, copy)})),
         route=str(plan),
         seconds=seconds,
-        where=_file_line(file, line) if file else "<unknown>",
+        where="<unknown>" if code is None else _file_line(code.co_filename, _line(code, offset)),
         call=called if context is None else f"{called} (lift)",
     )
+
+
+def _line(code: Any, offset: int) -> int:
+    """The line of `code` at instruction `offset` (a frame's ``f_lasti``)."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return int(line)
+    return int(code.co_firstlineno)
 
 
 def _endpoint_of(library: str, cls: type, dtype: Any, device: Any, shape: Any) -> Endpoint:
@@ -614,7 +626,6 @@ def watched(
     plan: Plan,
     run: Callable[[Any], Any],
     x: Any,
-    *,
     copy: bool | None,
     context: str | None,
     cached: bool = False,
@@ -631,20 +642,26 @@ def watched(
         _check(rules, plan, x, copy, context)
     if not logs:
         return run(x)
-    start = time.perf_counter()
+    start = _clock()
     result = run(x)
-    seconds = time.perf_counter() - start
+    seconds = _clock() - start
     # Frames up to the one that called `run` (cached) or `run_plan` are xpbridge's.
     frame, called = _caller(sys._getframe(3 if cached else 2))
-    file, line = ("", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+    # The caller's code and instruction: its line is found when the record is read (the
+    # frame's f_lineno scans the code's line table, which can cost a microsecond).
+    code, offset = (None, 0) if frame is None else (frame.f_code, frame.f_lasti)
     entry: tuple[Any, ...] | AuditRecord
     if cached:
-        sides = _sides(plan, x, result)
-        entry = (sides, x.shape, result.shape, seconds, copy, context, file, line, called)
+        sides = _SIDES.get(id(plan))
+        if sides is None or sides[0] is not plan:
+            sides = _sides(plan, x, result)
+        # A conversion keeps the shape; only a lazy source's may be unknown until computed.
+        shape = result.shape if sides[3] else None
+        entry = (sides, x.shape, shape, seconds, copy, context, code, offset, called)
     else:  # a plan made for this call, which may hold the input (a frame's view): not kept
-        sides = (plan, _raw(x)[:3], _raw(result)[:3])
+        sides = (plan, _raw(x)[:3], _raw(result)[:3], True)
         shapes = getattr(x, "shape", None), getattr(result, "shape", None)
-        entry = _record((sides, *shapes, seconds, copy, context, file, line, called))
+        entry = _record((sides, *shapes, seconds, copy, context, code, offset, called))
     for log in logs:
         log._entries.append(entry)
     return result
