@@ -49,7 +49,10 @@ _FLAGS = {
 _FLAGS[doctest.register_optionflag("REQUIRES_CUDA")] = "cuda"
 # The data-frame libraries xpbridge reads (docs/pipelines.md): REQUIRES_PANDAS...
 _FLAGS.update(
-    {doctest.register_optionflag(f"REQUIRES_{spec.library.upper()}"): spec.module for spec in FRAMES}
+    {
+        doctest.register_optionflag(f"REQUIRES_{spec.library.upper()}"): spec.module
+        for spec in FRAMES
+    }
 )
 _skipped: Counter[tuple[str, str]] = Counter()
 

@@ -334,7 +334,7 @@ def test_the_issue_examples() -> None:
         xb.to_torch(pd.Series(["a", "b"], name="name"))
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
     with xb.guard(copy="raise"):
-        with pytest.raises(xb.ImplicitCopyError, match="pandas.DataFrame"):
+        with pytest.raises(xb.ImplicitCopyError, match=r"pandas\.DataFrame"):
             xb.to_torch(frame)  # stacked: a copy nobody asked for
         xb.to_torch(frame, copy=True)  # asked for by name
         xb.to_torch(column, nulls="nan")  # nulls='nan' asks for the float copy

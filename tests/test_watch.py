@@ -32,9 +32,9 @@ from xpbridge._watch import ACTIVE
 HERE = __file__.rsplit("/", 1)[-1]
 
 
-def _next_line() -> int:
-    """The line after the caller's: where the conversion under test is."""
-    return sys._getframe(1).f_lineno + 1
+def _next_line(lines: int = 1) -> int:
+    """The caller's line plus `lines`: where the conversion under test is."""
+    return sys._getframe(1).f_lineno + lines
 
 
 def _readonly() -> Any:
@@ -74,10 +74,9 @@ def _convert(x: Any, target: str, **options: Any) -> Any:
 @pytest.mark.parametrize("kind", list(ERRORS))
 def test_each_trigger_raises_naming_the_caller(kind: str) -> None:
     x, target = _trigger(kind)
-    with xb.guard(**{kind: "raise"}):
-        with pytest.raises(ERRORS[kind]) as caught:
-            line = _next_line()
-            xb.to(x, target) if kind != "detach" else _convert(x, target)
+    line = _next_line(2)
+    with xb.guard(**{kind: "raise"}), pytest.raises(ERRORS[kind]) as caught:
+        xb.to(x, target) if kind != "detach" else _convert(x, target)
     error = caught.value
     assert isinstance(error, ImplicitConversionError)
     assert isinstance(error, xb.BridgeError)
@@ -132,18 +131,18 @@ def test_explicit_requests_are_never_refused() -> None:
 
 def test_a_lift_inside_a_mixed_call_is_checked() -> None:
     torch = pytest.importorskip("torch")
-    with xb.guard(copy="raise"):
-        with pytest.raises(ImplicitCopyError, match=r"xb\.add lifts a numpy array") as caught:
-            line = _next_line()
-            xb.add(torch.ones(3), _readonly())
+    line = _next_line(3)
+    lifting = r"xb\.add lifts a numpy array"
+    with xb.guard(copy="raise"), pytest.raises(ImplicitCopyError, match=lifting) as caught:
+        xb.add(torch.ones(3), _readonly())
     assert f"{HERE}:{line}: " in str(caught.value)
     assert "xb.to(x, 'torch', copy=True)" in str(caught.value)
 
 
 def test_containers_report_the_line_of_the_call() -> None:
     pytest.importorskip("torch")
+    line = _next_line(2)
     with xb.guard(copy="raise"), pytest.raises(ImplicitCopyError) as caught:
-        line = _next_line()
         xb.to_torch({"ok": np.ones(2), "frozen": _readonly()})
     assert f"{HERE}:{line}: " in str(caught.value)
     assert str(caught.value).startswith("at ['frozen']: ")
@@ -258,7 +257,9 @@ def test_audit_records_every_conversion() -> None:
     assert (one.target.library, one.target.device, one.target.shape) == ("torch", "cpu", (2, 3))
     assert one.nbytes == 24
     assert not one.copied
-    assert not (one.moved or one.computed or one.detached)
+    assert not one.moved
+    assert not one.computed
+    assert not one.detached
     assert one.implicit == ()
     assert one.where == f"tests/{HERE}:{first}" or one.where.endswith(f"{HERE}:{first}")
     assert one.call == "to_torch"
