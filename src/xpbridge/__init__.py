@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _standard
 from ._api.data_types import can_cast, finfo, iinfo, isdtype, result_type
 from ._at import at
+from ._audit import AuditLog, AuditRecord, Endpoint
 from ._backends import available_backends
 from ._config import (
     get_grad_mode,
@@ -70,7 +71,7 @@ from ._lazy import module_getattr as _module_getattr
 from ._namespace import BackendNamespace, namespace
 from ._namespace import _registry as _declarations
 from ._numpy_function import numpy_function
-from ._watch import AuditLog, AuditRecord, Endpoint, audit, guard
+from ._watch import audit, guard
 
 __version__ = "0.1.0.dev0"
 __array_api_version__ = _standard.API_VERSION

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from ._backends import adapter_for_type, get_adapter
 from ._config import current_defaults
-from ._convert_tree import convert_tree, plan_tree
+from ._convert_tree import TreePlan, convert_tree, plan_tree
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
 from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
 from ._recipes import check_independent, convert, plain_requests, run, run_plan
 from ._recipes import lift as _lift
-from ._tree import TreePlan, is_container_type, is_tree, map_if_tree, map_tree
+from ._tree import is_container_type, is_tree, map_if_tree, map_tree
 from ._watch import ACTIVE
 
 if TYPE_CHECKING:

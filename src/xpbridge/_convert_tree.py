@@ -15,16 +15,16 @@ from ._frames import frame_kind
 from ._frames import read as read_frame
 from ._plan import decide_any
 from ._recipes import check_independent, run_plan
-from ._tree import TreePlan, leaves, map_tree
+from ._tree import leaves, map_tree, with_path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from ._backends._base import Adapter
     from ._frames import NullPolicy
     from ._plan import Plan
 
-__all__ = ["convert_tree", "plan_tree"]
+__all__ = ["TreePlan", "convert_tree", "plan_tree"]
 
 
 def plan_tree(
@@ -53,7 +53,7 @@ def plan_tree(
 
 def _decided(x: Any, target: Adapter, **options: Any) -> tuple[TreePlan, dict[int, Plan]]:
     """The tree's plan, and each distinct leaf's plan by the leaf's id."""
-    plans: dict[str, Any] = {}
+    plans: dict[str, Plan] = {}
     nbytes: dict[str, int | None] = {}
     by_leaf: dict[int, Plan] = {}
     for path, leaf in leaves(x):
@@ -114,3 +114,80 @@ def convert_tree(
 
     result = map_tree(run, x)
     return (result, tree_plan) if explain else result
+
+
+# ---------------------------------------------------------------------- the plan of a tree
+
+
+class TreePlan:
+    """What converting a container would do: the plan of every leaf, by path, and totals.
+
+    ``plans`` maps each leaf's path (``"['fc.weight']"``) to its :class:`Plan`;
+    ``bytes_copied`` and ``leaves_shared`` total them (a leaf reached twice counts once);
+    ``error`` is the first leaf's refusal, naming its path. ``str(tree_plan)`` lists them.
+    """
+
+    __slots__ = ("_nbytes", "plans", "source", "target")
+
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        plans: dict[str, Plan],
+        nbytes: dict[str, int | None],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.plans: Mapping[str, Plan] = plans
+        self._nbytes = nbytes
+
+    def _distinct(self) -> list[tuple[str, Plan]]:
+        seen: set[int] = set()
+        found = []
+        for path, plan in self.plans.items():
+            if id(plan) not in seen:
+                seen.add(id(plan))
+                found.append((path, plan))
+        return found
+
+    @property
+    def error(self) -> BaseException | None:
+        for path, plan in self.plans.items():
+            if plan.error is not None:
+                return with_path(plan.error, path)
+        return None
+
+    @property
+    def copies(self) -> bool:
+        return any(plan.copies for plan in self.plans.values())
+
+    @property
+    def shares_memory(self) -> bool:
+        """Whether every leaf's result shares memory with it (nothing refused)."""
+        return all(plan.shares_memory for plan in self.plans.values())
+
+    @property
+    def bytes_copied(self) -> int:
+        """Bytes of the leaves that are copied (counted once each; unknown sizes as 0)."""
+        return sum(self._nbytes[path] or 0 for path, plan in self._distinct() if plan.copies)
+
+    @property
+    def leaves_shared(self) -> int:
+        """How many leaves the result shares memory with (counted once each)."""
+        return sum(1 for _, plan in self._distinct() if plan.shares_memory)
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+    def __str__(self) -> str:
+        total = len(self._distinct())
+        head = (
+            f"{self.source} -> {self.target}: {total} lea{'f' if total == 1 else 'ves'}, "
+            f"{self.leaves_shared} shared, {self.bytes_copied:,} bytes copied"
+        )
+        if self.error is not None:
+            head += f"; refused: {type(self.error).__name__}"
+        return "\n".join([head, *(f"  {path}: {plan}" for path, plan in self.plans.items())])
+
+    def __repr__(self) -> str:
+        return f"<TreePlan {self.source} -> {self.target}: {len(self.plans)} leaves>"

@@ -24,6 +24,9 @@ The rules (the table in ``docs/conversion.md``):
   host memory the source's view (``host_export``) and the target's import
   (``host_import``), or the target's copying import when a copy is needed anyway; on a
   device, DLPack.
+* A data frame (pandas, polars, pyarrow: ``xpbridge._frames``) is its library's read-only
+  NumPy view, then planned as that array; or, where its values are no one view of the
+  result's dtype, one copy into new memory laid out for the target (``_plan_frame``).
 """
 
 from __future__ import annotations

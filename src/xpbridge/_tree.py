@@ -22,7 +22,7 @@ import copy
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 __all__ = [
-    "TreePlan",
     "is_container_type",
     "is_tree",
     "leaves",
@@ -363,89 +362,3 @@ def _leaves(node: Any, path: str, active: set[int]) -> Iterator[tuple[str, Any]]
     for key, value in items:
         yield from _leaves(value, path + _key(kind, key), active)
     active.discard(id(node))
-
-
-# ---------------------------------------------------------------------- the plan of a tree
-
-
-class _LeafPlan(Protocol):
-    @property
-    def copies(self) -> bool: ...
-    @property
-    def shares_memory(self) -> bool: ...
-    @property
-    def error(self) -> BaseException | None: ...
-
-
-class TreePlan:
-    """What converting a container would do: the plan of every leaf, by path, and totals.
-
-    ``plans`` maps each leaf's path (``"['fc.weight']"``) to its :class:`Plan`;
-    ``bytes_copied`` and ``leaves_shared`` total them (a leaf reached twice counts once);
-    ``error`` is the first leaf's refusal, naming its path. ``str(tree_plan)`` lists them.
-    """
-
-    __slots__ = ("_nbytes", "plans", "source", "target")
-
-    def __init__(
-        self,
-        source: str,
-        target: str,
-        plans: dict[str, Any],
-        nbytes: dict[str, int | None],
-    ) -> None:
-        self.source = source
-        self.target = target
-        self.plans: Mapping[str, Any] = plans
-        self._nbytes = nbytes
-
-    def _distinct(self) -> list[tuple[str, _LeafPlan]]:
-        seen: set[int] = set()
-        found = []
-        for path, plan in self.plans.items():
-            if id(plan) not in seen:
-                seen.add(id(plan))
-                found.append((path, plan))
-        return found
-
-    @property
-    def error(self) -> BaseException | None:
-        for path, plan in self.plans.items():
-            if plan.error is not None:
-                return with_path(plan.error, path)
-        return None
-
-    @property
-    def copies(self) -> bool:
-        return any(plan.copies for plan in self.plans.values())
-
-    @property
-    def shares_memory(self) -> bool:
-        """Whether every leaf's result shares memory with it (nothing refused)."""
-        return all(plan.shares_memory for plan in self.plans.values())
-
-    @property
-    def bytes_copied(self) -> int:
-        """Bytes of the leaves that are copied (counted once each; unknown sizes as 0)."""
-        return sum(self._nbytes[path] or 0 for path, plan in self._distinct() if plan.copies)
-
-    @property
-    def leaves_shared(self) -> int:
-        """How many leaves the result shares memory with (counted once each)."""
-        return sum(1 for _, plan in self._distinct() if plan.shares_memory)
-
-    def __len__(self) -> int:
-        return len(self.plans)
-
-    def __str__(self) -> str:
-        total = len(self._distinct())
-        head = (
-            f"{self.source} -> {self.target}: {total} lea{'f' if total == 1 else 'ves'}, "
-            f"{self.leaves_shared} shared, {self.bytes_copied:,} bytes copied"
-        )
-        if self.error is not None:
-            head += f"; refused: {type(self.error).__name__}"
-        return "\n".join([head, *(f"  {path}: {plan}" for path, plan in self.plans.items())])
-
-    def __repr__(self) -> str:
-        return f"<TreePlan {self.source} -> {self.target}: {len(self.plans)} leaves>"
