@@ -360,3 +360,21 @@ def test_no_frame_library_is_imported() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_empty_frames_convert_without_a_copy(frame_library: str, target: str) -> None:
+    column = _series(frame_library, np.empty(0))
+    result = xb.to(column, target, copy=False)  # nothing to share or copy
+    assert tuple(result.shape) == (0,)
+    assert xb.info(result).dtype == xb.float64
+    assert "an empty" in str(xb.plan(column, target))
+
+
+def test_asarray_of_a_frame_converts_it() -> None:
+    pd = pytest.importorskip("pandas")
+    torch = pytest.importorskip("torch")
+    tensor = xb.asarray(pd.Series([1.0, 2.0]), backend="torch")
+    assert isinstance(tensor, torch.Tensor)
+    assert tensor.tolist() == [1.0, 2.0]
+    with pytest.raises(NullValuesError):
+        xb.asarray(pd.Series([1, None], dtype="Int64"))

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ._backends import adapter_for_type
 from ._dtypes import DTYPES, dtype_name
@@ -99,8 +98,7 @@ def _file_line(name: str, line: int) -> str:
     return f"{name}:{line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One side of a recorded conversion: library, device, dtype and shape."""
 
     library: str
@@ -116,8 +114,7 @@ class Endpoint:
         return f"{article} {noun} ({self.dtype}, shape {shape}, on {self.device})"
 
 
-@dataclass(frozen=True, slots=True)
-class AuditRecord:
+class AuditRecord(NamedTuple):
     """One conversion recorded by :func:`audit`.
 
     ``copied`` says new memory was made (by any step), ``moved`` / ``computed`` /
@@ -143,10 +140,9 @@ class AuditRecord:
 
     def as_dict(self) -> dict[str, Any]:
         """The record as plain values (endpoints as dicts), e.g. for JSON or a DataFrame."""
-        fields = {name: getattr(self, name) for name in self.__slots__}
-        for side in ("source", "target"):
-            endpoint = fields[side]
-            fields[side] = {name: getattr(endpoint, name) for name in endpoint.__slots__}
+        fields = self._asdict()
+        fields["source"] = self.source._asdict()
+        fields["target"] = self.target._asdict()
         return fields
 
 

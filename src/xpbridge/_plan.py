@@ -51,13 +51,15 @@ from ._errors import (
     UnsupportedDTypeError,
     UnsupportedOperationError,
 )
-from ._frames import Frame, NullPolicy, frame_dtype, frame_kind, promoted_dtype
+from ._frames import frame_dtype, frame_kind, promoted_dtype
 from ._frames import read as read_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ._backends._base import Adapter, Facts
+    from ._frames import NullPolicy
+    from ._frames._columns import Frame
 
 __all__ = ["SCALARS", "Plan", "Step", "check_array_like", "decide", "decide_any"]
 
@@ -668,12 +670,10 @@ def _plan_frame(
         return Plan(kind, target.name, (), exc)
     view = frame.view(result)
     if view is not None:
-        first = Step(
-            "view",
-            f"{frame.export}: the {kind}'s memory, read-only",
-            False,
-            functools.partial(_constant, view),
-        )
+        why = f"{frame.export}: the {kind}'s memory, read-only"
+        if 0 in frame.shape:
+            why = f"an empty {kind}: an empty array, nothing to share or copy"
+        first = Step("view", why, False, functools.partial(_constant, view))
         record = decide(view, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
         error = record.error
         if isinstance(error, CopyRequiredError):

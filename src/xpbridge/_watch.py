@@ -22,8 +22,7 @@ import threading
 import time
 import warnings
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from ._audit import (
     SIDES,
@@ -71,8 +70,7 @@ _COUNT_LOCK = threading.Lock()
 _clock: Final = time.perf_counter
 
 
-@dataclass(frozen=True, slots=True)
-class _Rules:
+class _Rules(NamedTuple):
     copy: Setting = "allow"
     move: Setting = "allow"
     compute: Setting = "allow"

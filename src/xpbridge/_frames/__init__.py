@@ -15,24 +15,20 @@ reader module, which finds the library in ``sys.modules`` (it never imports it).
 
 from __future__ import annotations
 
+import importlib
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from .._errors import BridgeError, NullValuesError, UnsupportedDTypeError
-from ._columns import Column, Frame, promoted_dtype
-from .arrow import read as _read_arrow
-from .pandas import read as _read_pandas
-from .polars import read as _read_polars
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Sequence
+
+    from ._columns import Column, Frame
 
 __all__ = [
     "FRAMES",
     "NULL_POLICIES",
-    "Column",
-    "Frame",
     "FrameSpec",
     "NullPolicy",
     "check_nulls_policy",
@@ -48,8 +44,7 @@ NullPolicy = Literal["raise", "nan"]
 NULL_POLICIES: Final = ("raise", "nan")
 
 
-@dataclass(frozen=True, slots=True)
-class FrameSpec:
+class FrameSpec(NamedTuple):
     """How to recognise a library's frames without importing it, and its reader."""
 
     library: str
@@ -57,20 +52,21 @@ class FrameSpec:
     module: str
     #: Classes of that module whose instances (and subclasses') are frames.
     classes: tuple[str, ...]
-    #: Its reader (a module of ``xpbridge._frames``): ``read(obj, kind) -> Frame``.
-    reader: Callable[[Any, str], Frame]
+    #: Its reader, a module of ``xpbridge._frames`` with ``read(obj, kind) -> Frame``,
+    #: imported when a frame of the library is first read.
+    reader: str
     #: Its memory is never written, not even by the library (Arrow's).
     immutable: bool
 
 
 FRAMES: Final = (
-    FrameSpec("pandas", "pandas", ("Series", "DataFrame"), _read_pandas, immutable=False),
-    FrameSpec("polars", "polars", ("Series", "DataFrame"), _read_polars, immutable=True),
+    FrameSpec("pandas", "pandas", ("Series", "DataFrame"), "pandas", immutable=False),
+    FrameSpec("polars", "polars", ("Series", "DataFrame"), "polars", immutable=True),
     FrameSpec(
         "pyarrow",
         "pyarrow",
         ("Array", "ChunkedArray", "Table", "RecordBatch"),
-        _read_arrow,
+        "arrow",
         immutable=True,
     ),
 )
@@ -124,7 +120,15 @@ def read(x: Any) -> Frame:
     found = _lookup(type(x))
     assert found is not None, "read() is for frames (see frame_kind)"
     spec, kind = found
-    return spec.reader(x, kind)
+    frame: Frame = importlib.import_module(f"{__name__}.{spec.reader}").read(x, kind)
+    return frame
+
+
+def promoted_dtype(columns: Sequence[Column], *, nan: bool) -> str:
+    """The dtype `columns` become as one array (see ``_columns.promoted_dtype``)."""
+    from ._columns import promoted_dtype as promote
+
+    return promote(columns, nan=nan)
 
 
 class _NullsOptionError(BridgeError, ValueError):

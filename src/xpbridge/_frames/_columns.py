@@ -77,13 +77,15 @@ class Frame:
         return sum(rows * DTYPES[c.dtype].itemsize for c in self.columns if c.dtype is not None)
 
     def view(self, dtype: str) -> Any:
-        """The frame as one read-only view of `dtype`, or None if that needs a copy."""
+        """The frame as one read-only view of `dtype`, or None if that needs a copy.
+
+        An empty frame has nothing to share or copy: its view is a new empty array.
+        """
+        if 0 in self.shape:
+            return np.empty(self.shape, dtype=np.dtype(dtype))
         if any(c.nulls or c.dtype != dtype for c in self.columns):
             return None
-        view = self.columns[0].view if len(self.shape) == 1 else self.block
-        if view is None or not view.size:
-            return None  # an empty frame: new empty memory shares nothing (see Plan)
-        return view
+        return self.columns[0].view if len(self.shape) == 1 else self.block
 
     def copy_reasons(self, dtype: str, nan: bool) -> list[str]:
         """Why converting to `dtype` (with nulls as NaN if `nan`) needs new memory."""
@@ -102,8 +104,6 @@ class Frame:
                 reasons.append(f"nulls='nan': the {c.nulls} null(s) of {c.label} become NaN")
             elif c.view is None and c.no_view:
                 reasons.append(f"{c.label}: {c.no_view}")
-        if not reasons:
-            reasons.append("an empty frame: new, empty memory")
         return reasons
 
     def fill(self, out: Any) -> Any:

@@ -33,7 +33,7 @@ def read(x: Any, kind: str) -> Frame:
     block = None
     if len({c.dtype for c in columns}) == 1 and not any(c.nulls for c in columns):
         block = one_buffer([c.view for c in columns])  # one pandas block: a 2-D view
-    return Frame(kind, x.shape, columns, _EXPORT, _FILL, block)
+    return Frame(kind, x.shape, columns, f"{_EXPORT} of each column (one block)", _FILL, block)
 
 
 def _column(s: Any, label: str) -> Column:
