@@ -22,6 +22,7 @@ from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
 from ._recipes import check_independent, convert, plain_requests, run, run_plan
 from ._recipes import lift as _lift
+from ._tree import is_container_type, is_tree, map_if_tree, map_tree
 from ._watch import ACTIVE
 
 if TYPE_CHECKING:
@@ -71,8 +72,6 @@ def plan(
     >>> print(xb.plan(np.arange(3.0)[::-1], "numpy", copy=True))
     numpy -> numpy: copy (copy=True asks for independent memory)
     """
-    from ._tree import is_tree
-
     target = get_adapter(backend)
     options: dict[str, Any] = {"device": device, "dtype": dtype, "copy": copy, "detach": detach}
     if adapter_for_type(type(x)) is None:
@@ -163,7 +162,7 @@ def to(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-    if adapter_for_type(x.__class__) is None and _is_tree(x):
+    if is_container_type(x.__class__) and is_tree(x):
         check_nulls_policy(nulls)
         target = get_adapter(backend)
         return _to_tree(x, target, device, dtype, copy, detach, explain, chunks, nulls)
@@ -235,8 +234,6 @@ def _to_tree(
             )
 
     if copy is not False and not explain:
-        from ._tree import map_tree
-
         return map_tree(leaf, x)
     return convert_tree(
         x,
@@ -250,20 +247,6 @@ def _to_tree(
         nulls=nulls,
         explain=explain,
     )
-
-
-def _is_tree(x: Any) -> bool:
-    """Whether `x` is a container to convert leaf by leaf (``xpbridge._tree``, imported on
-    the first container)."""
-    from ._tree import is_container_type, is_tree
-
-    return is_container_type(x.__class__) and is_tree(x)
-
-
-def _map_if_tree(leaf: Callable[[Any], Any], x: Any) -> Any:
-    from ._tree import map_if_tree
-
-    return map_if_tree(leaf, x)
 
 
 #: (target, nulls) -> the function converting one leaf with no other option.
@@ -344,7 +327,7 @@ def to_numpy(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        tree = _map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
+        tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
     if copy is not False:
@@ -380,7 +363,7 @@ def to_torch(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        tree = _map_if_tree(_plain_leaf("torch", nulls), x)  # a container: leaf by leaf
+        tree = map_if_tree(_plain_leaf("torch", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
     if copy is not False:
@@ -414,7 +397,7 @@ def to_cupy(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        tree = _map_if_tree(_plain_leaf("cupy", nulls), x)  # a container: leaf by leaf
+        tree = map_if_tree(_plain_leaf("cupy", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
     if copy is not False:
@@ -450,7 +433,7 @@ def to_jax(
             request = None
         if request is not None:
             return run(request, x)  # an open guard or audit sees it
-        tree = _map_if_tree(_plain_leaf("jax", nulls), x)  # a container: leaf by leaf
+        tree = map_if_tree(_plain_leaf("jax", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
     if copy is not False:

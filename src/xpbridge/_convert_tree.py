@@ -15,6 +15,7 @@ from ._frames import frame_kind
 from ._frames import read as read_frame
 from ._plan import decide_any
 from ._recipes import check_independent, run_plan
+from ._tree import leaves, map_tree, with_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -52,8 +53,6 @@ def plan_tree(
 
 def _decided(x: Any, target: Adapter, **options: Any) -> tuple[TreePlan, dict[int, Plan]]:
     """The tree's plan, and each distinct leaf's plan by the leaf's id."""
-    from ._tree import leaves
-
     plans: dict[str, Plan] = {}
     nbytes: dict[str, int | None] = {}
     by_leaf: dict[int, Plan] = {}
@@ -90,8 +89,6 @@ def convert_tree(
 ) -> Any:
     """Container `x` with every leaf converted by `convert_leaf` (``to`` with the call's
     options); ``(result, TreePlan)`` with `explain`."""
-    from ._tree import map_tree
-
     if copy is not False and not explain:
         return map_tree(convert_leaf, x)
     # Every leaf decided first: copy=False refuses before anything is converted.
@@ -155,8 +152,6 @@ class TreePlan:
 
     @property
     def error(self) -> BaseException | None:
-        from ._tree import with_path
-
         for path, plan in self.plans.items():
             if plan.error is not None:
                 return with_path(plan.error, path)

@@ -20,6 +20,7 @@ import numpy as np
 from ._backends import adapter_for_type, imported_adapters, names
 from ._errors import BridgeError, UnknownArrayTypeError, UnsupportedOperationError
 from ._frames import frame_kind
+from ._tree import is_tree, map_tree
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -224,8 +225,6 @@ def detach(x: Any, /) -> Any:
     if adapter_for_type(type(x)) is None:
         if frame_kind(x) is not None:
             return x  # data frames record no autograd
-        from ._tree import is_tree, map_tree
-
         if is_tree(x):
             return map_tree(detach, x)
     return _owner(x, "detach").detach(x)
@@ -285,11 +284,8 @@ def clone(x: Any, /) -> Any:
     """
     if isinstance(x, np.generic):
         return x.copy()  # NumPy scalars stay scalars
-    if adapter_for_type(type(x)) is None:
-        from ._tree import is_tree, map_tree
-
-        if is_tree(x):
-            return map_tree(clone, x)
+    if adapter_for_type(type(x)) is None and is_tree(x):
+        return map_tree(clone, x)
     return _owner(x, "clone").copy(x)
 
 

@@ -16,6 +16,7 @@ from ._dtypes import DTYPES, DType
 from ._errors import UnknownArrayTypeError, UnsupportedDTypeError
 from ._frames import frame_spec, promoted_dtype
 from ._frames import read as read_frame
+from ._tree import is_tree, leaves
 
 __all__ = ["ArrayInfo", "backend_of", "info", "may_share_memory", "shares_memory"]
 
@@ -237,8 +238,6 @@ def _regions(x: Any, what: str) -> list[tuple[str, Any]]:
     if frame_spec(x) is not None:
         views = [c.view for c in read_frame(x).columns if c.view is not None]
         return [region for view in views for region in _regions(view, what)]
-    from ._tree import is_tree, leaves
-
     if is_tree(x):
         return [region for _, leaf in leaves(x) for region in _regions(leaf, what)]
     _adapter(x, what)  # raises, naming what it got

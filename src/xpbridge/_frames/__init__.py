@@ -120,7 +120,9 @@ def read(x: Any) -> Frame:
     found = _lookup(type(x))
     assert found is not None, "read() is for frames (see frame_kind)"
     spec, kind = found
-    frame: Frame = importlib.import_module(f"{__name__}.{spec.reader}").read(x, kind)
+    name = f"{__name__}.{spec.reader}"
+    reader = sys.modules.get(name) or importlib.import_module(name)
+    frame: Frame = reader.read(x, kind)
     return frame
 
 
