@@ -20,7 +20,7 @@ from ._convert_tree import TreePlan, convert_tree, plan_tree
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
 from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
-from ._recipes import check_independent, convert, plain_requests, run, run_plan
+from ._recipes import check_independent, convert, plain_requests, run_plan, run_watched
 from ._recipes import lift as _lift
 from ._tree import is_container_type, is_tree, map_if_tree, map_tree
 from ._watch import ACTIVE
@@ -156,12 +156,13 @@ def to(
     ):
         try:
             request = plain_requests(backend)[x.__class__]
+            recipe = request.recipes[request.traits(x)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(x)].run(x)
+                return recipe.run(x)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
             request = None
         if request is not None:
-            return run(request, x)  # an open guard or audit sees it
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
     if is_container_type(x.__class__) and is_tree(x):
         check_nulls_policy(nulls)
         target = get_adapter(backend)
@@ -266,12 +267,13 @@ def _plain_leaf(name: str, nulls: NullPolicy) -> Callable[[Any], Any]:
         # An array takes the shortcut it would take alone; the rest goes through `to`.
         try:
             request = requests[v.__class__]
+            recipe = request.recipes[request.traits(v)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(v)].run(v)
+                return recipe.run(v)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused
             request = None
         if request is not None:
-            return run(request, v)  # an open guard or audit sees it
+            return run_watched(request, recipe, v)  # an open guard or audit sees it
         return to(v, name, nulls=nulls)
 
     _PLAIN_LEAVES[name, nulls] = leaf
@@ -321,12 +323,13 @@ def to_numpy(
     if dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_NUMPY[x.__class__]
+            recipe = request.recipes[request.traits(x)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(x)].run(x)
+                return recipe.run(x)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
             request = None
         if request is not None:
-            return run(request, x)  # an open guard or audit sees it
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
         tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
@@ -357,12 +360,13 @@ def to_torch(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_TORCH[x.__class__]
+            recipe = request.recipes[request.traits(x)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(x)].run(x)
+                return recipe.run(x)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
             request = None
         if request is not None:
-            return run(request, x)  # an open guard or audit sees it
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
         tree = map_if_tree(_plain_leaf("torch", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
@@ -391,12 +395,13 @@ def to_cupy(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_CUPY[x.__class__]
+            recipe = request.recipes[request.traits(x)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(x)].run(x)
+                return recipe.run(x)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
             request = None
         if request is not None:
-            return run(request, x)  # an open guard or audit sees it
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
         tree = map_if_tree(_plain_leaf("cupy", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree
@@ -427,12 +432,13 @@ def to_jax(
     if device is None and dtype is None and copy is None and detach is None:
         try:
             request = _PLAIN_JAX[x.__class__]
+            recipe = request.recipes[request.traits(x)]
             if not ACTIVE[0]:
-                return request.recipes[request.traits(x)].run(x)
+                return recipe.run(x)
         except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
             request = None
         if request is not None:
-            return run(request, x)  # an open guard or audit sees it
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
         tree = map_if_tree(_plain_leaf("jax", nulls), x)  # a container: leaf by leaf
         if tree is not NotImplemented:
             return tree

@@ -49,6 +49,7 @@ __all__ = [
     "plain_requests",
     "run",
     "run_plan",
+    "run_watched",
 ]
 
 #: Above this many decisions per table (or tables), the cache starts again: a program that
@@ -302,7 +303,7 @@ def run(request: _Request, x: Any) -> Any:
     except KeyError:
         return request.first(x, traits)
     if ACTIVE[0]:
-        return _watched(request, recipe, x)
+        return run_watched(request, recipe, x)
     try:
         return recipe.run(x)
     except BridgeError:
@@ -311,8 +312,9 @@ def run(request: _Request, x: Any) -> Any:
         return run_plan(request.plan(x), x, copy=request.copy, context=request.lift)
 
 
-def _watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
-    """A cached decision run under the context's guard and audits (see ``_watch``)."""
+def run_watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
+    """`recipe` (a decision of `request`) run on `x` under the context's guard and audits
+    (see ``_watch``): for the callers that found it themselves while one is open."""
     copy, context = request.copy, request.lift
     try:
         return watched(recipe.plan_now(x), recipe.run, x, copy, context, True)

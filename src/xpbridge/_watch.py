@@ -334,8 +334,8 @@ def watched(
     start = _clock()
     result = run(x)
     seconds = _clock() - start
-    # Frames up to the one that called `run` (cached) or `run_plan` are xpbridge's.
-    frame, called = caller(sys._getframe(3 if cached else 2))
+    # The caller of watched's caller (run_watched's, run_plan's) is xpbridge's still.
+    frame, called = caller(sys._getframe(2))
     # The caller's code and instruction: its line is found when the record is read (the
     # frame's f_lineno scans the code's line table, which can cost a microsecond).
     code, offset = (None, 0) if frame is None else (frame.f_code, frame.f_lasti)
