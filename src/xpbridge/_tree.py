@@ -252,26 +252,26 @@ class _Walk:
         """The walked values of (key, value) `pairs` of a container of `kind`; the loop
         most leaves take, so leaves are handled inline."""
         kinds, memo, fn = _KINDS, self.memo, self.fn
-        out = []
+        out: list[Any] = []
+        append = out.append
         for key, value in pairs:
             try:
                 child = kinds.get(value.__class__)
-                if child is None:
-                    child = _kind(value.__class__)
                 if child == _LEAF:
-                    result = memo.get(id(value), _MISSING)
+                    ident = id(value)
+                    result = memo.get(ident, _MISSING)
                     if result is _MISSING:
-                        result = memo[id(value)] = fn(value)
+                        result = memo[ident] = fn(value)
                 elif child == _VALUE:
                     result = value
-                else:
+                else:  # a container, or a type not seen yet
                     result = self(value)
             except _AtLeaf as failure:
                 failure.keys.append(_key(kind, key))
                 raise
             except Exception as exc:  # noqa: BLE001 - any leaf's error, given its path
                 raise _AtLeaf(exc, _key(kind, key)) from None
-            out.append(result)
+            append(result)
         return out
 
     def _container(self, node: Any, kind: int) -> Any:
@@ -292,24 +292,24 @@ class _Walk:
         if kind == _MAPPING:
             keys = list(node)
             values = self._children(node.items(), kind)
-            return _rebuild_mapping(node, dict(zip(keys, values, strict=True)))
+            return _rebuild_mapping(node, keys, values)
         return _rebuild_sequence(node, self._children(enumerate(node), kind))
 
 
-def _rebuild_mapping(node: Any, values: dict[Any, Any]) -> Any:
+def _rebuild_mapping(node: Any, keys: list[Any], values: list[Any]) -> Any:
     """A mapping of `node`'s type and attributes (an OrderedDict's ``_metadata``, a
-    defaultdict's factory) with `values`, in `node`'s key order."""
+    defaultdict's factory) with `values` for its `keys`, in their order."""
     if type(node) is OrderedDict:  # a state_dict: rebuilt directly, its attributes copied
-        ordered = OrderedDict(values)  # (values: a dict in node's order)
+        ordered = OrderedDict(zip(keys, values, strict=True))
         ordered.__dict__.update(node.__dict__)
         return ordered
     if isinstance(node, MutableMapping):
         new = copy.copy(node)
-        for key, value in values.items():
+        for key, value in zip(keys, values, strict=True):
             new[key] = value
         return new
     try:
-        return type(node)(values)
+        return type(node)(dict(zip(keys, values, strict=True)))
     except TypeError as exc:
         msg = (
             f"cannot rebuild a {type(node).__qualname__} with converted values ({exc}); "
