@@ -294,8 +294,8 @@ def audit() -> _Audit:
         ``nbytes``, ``copied`` / ``moved`` / ``computed`` / ``detached``, the route, the
         time, the caller's ``file:line`` as ``where``), ``print(log)`` for a table by call
         site, ``log.to_dicts()`` to export. Audits nest (each records what runs inside
-        it) and are per thread and asyncio task. A record costs about a microsecond;
-        conversions that raise are not recorded.
+        it) and are per thread and asyncio task. A record costs about as much as a plain
+        conversion; conversions that raise are not recorded.
 
     Examples
     --------
