@@ -17,6 +17,10 @@ full planner, which reads every fact.
 
 Requests with ``copy=False`` are always planned in full: their errors list every reason a
 copy would be needed, which only the full facts tell.
+
+While an ``xb.guard`` or ``xb.audit`` is open (``xpbridge._watch.ACTIVE``), each conversion
+also goes through ``xpbridge._watch.watched`` with the plan it runs; otherwise that check
+is the only cost (the shortcuts that run a decision inline make the same check first).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import get_grad_mode
 from ._errors import BridgeError, CopyRequiredError, UnsupportedOperationError
 from ._plan import decide
+from ._watch import ACTIVE, watched
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -44,6 +49,7 @@ __all__ = [
     "plain_requests",
     "run",
     "run_plan",
+    "run_watched",
 ]
 
 #: Above this many decisions per table (or tables), the cache starts again: a program that
@@ -59,6 +65,10 @@ class Recipe:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.run: Callable[[Any], Any] = _runner(plan)
+
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x`."""
+        return self.plan
 
 
 def _runner(plan: Plan) -> Callable[[Any], Any]:
@@ -105,6 +115,11 @@ class _ByGradMode:
                 return run_plan(plan, x)  # raises
             recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
         return recipe.run(x)
+
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x` in this context's gradient mode."""
+        recipe = self.by_mode.get(get_grad_mode())
+        return recipe.plan if recipe is not None else self.request.plan(x)
 
 
 class _Request:
@@ -155,7 +170,7 @@ class _Request:
         """Decide for `x` (whose traits are `traits`), remember the decision, run it."""
         plan = self.plan(x)
         self.learn(plan, traits)
-        result = run_plan(plan, x)
+        result = run_plan(plan, x, copy=self.copy, context=self.lift)
         if self.copy:
             check_independent(x, result)
         return result
@@ -256,7 +271,7 @@ def convert(
     except TypeError:  # an unhashable device or dtype: decide for this call alone
         target = get_adapter(backend)
         plan = decide(x, target, device=device, dtype=dtype, copy=copy, detach=detach)
-        return run_plan(plan, x)
+        return run_plan(plan, x, copy=copy)
     return run(request, x)
 
 
@@ -276,7 +291,7 @@ def lift(x: Any, target: Adapter, device: Any, context: str) -> Any:
     try:
         request = lift_request(x.__class__, target, device, context)
     except TypeError:  # an unhashable device: decide for this call alone
-        return run_plan(decide(x, target, device=device, lift=context), x)
+        return run_plan(decide(x, target, device=device, lift=context), x, context=context)
     return run(request, x)
 
 
@@ -287,16 +302,40 @@ def run(request: _Request, x: Any) -> Any:
         recipe = request.recipes[traits]
     except KeyError:
         return request.first(x, traits)
+    if ACTIVE[0]:
+        return run_watched(request, recipe, x)
     try:
         return recipe.run(x)
     except BridgeError:
         raise
     except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-        return run_plan(request.plan(x), x)
+        return run_plan(request.plan(x), x, copy=request.copy, context=request.lift)
 
 
-def run_plan(record: Plan, x: Any) -> Any:
-    """Run a plan decided for this call alone, explaining a failing step."""
+def run_watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
+    """`recipe` (a decision of `request`) run on `x` under the context's guard and audits
+    (see ``_watch``): for the callers that found it themselves while one is open."""
+    copy, context = request.copy, request.lift
+    try:
+        return watched(recipe.plan_now(x), recipe.run, x, copy, context, True)
+    except BridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
+        return run_plan(request.plan(x), x, copy=copy, context=context)
+
+
+def run_plan(record: Plan, x: Any, *, copy: bool | None = None, context: str | None = None) -> Any:
+    """Run a plan decided for this call alone, explaining a failing step.
+
+    `copy` (the call's ``copy=``) and `context` (the mixed call lifting `x`, if any) tell
+    an open ``xb.guard`` or ``xb.audit`` what was asked for.
+    """
+    if ACTIVE[0]:
+        return watched(record, lambda v: _execute(record, v), x, copy=copy, context=context)
+    return _execute(record, x)
+
+
+def _execute(record: Plan, x: Any) -> Any:
     try:
         return record.execute(x)
     except BridgeError:
