@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _standard
 from ._api.data_types import can_cast, finfo, iinfo, isdtype, result_type
 from ._at import at
+from ._audit import AuditLog, AuditRecord, Endpoint
 from ._backends import available_backends
 from ._config import (
     get_grad_mode,
@@ -32,6 +33,7 @@ from ._config import (
 from ._convert import (
     Plan,
     Step,
+    TreePlan,
     asarray,
     from_dlpack,
     plan,
@@ -54,9 +56,16 @@ from ._errors import (
     DeviceNotAvailableError,
     DivisionByZeroError,
     GradientBreakError,
+    ImplicitComputeError,
+    ImplicitConversionError,
+    ImplicitConversionWarning,
+    ImplicitCopyError,
+    ImplicitDetachError,
+    ImplicitMoveError,
     IndexOutOfBoundsError,
     LinAlgError,
     MixedBackendError,
+    NullValuesError,
     OutOfMemoryError,
     RaggedSequenceError,
     ShapeError,
@@ -71,6 +80,7 @@ from ._lazy import module_getattr as _module_getattr
 from ._namespace import BackendNamespace, namespace
 from ._namespace import _registry as _declarations
 from ._numpy_function import numpy_function
+from ._watch import audit, guard
 
 __version__ = "0.1.0.dev0"
 __array_api_version__ = _standard.API_VERSION
@@ -309,6 +319,8 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
 __all__ = [
     "ArgumentTypeError",
     "ArrayInfo",
+    "AuditLog",
+    "AuditRecord",
     "AxisOutOfBoundsError",
     "BackendNamespace",
     "BackendNotAvailableError",
@@ -318,15 +330,24 @@ __all__ = [
     "DeviceMismatchError",
     "DeviceNotAvailableError",
     "DivisionByZeroError",
+    "Endpoint",
     "GradientBreakError",
+    "ImplicitComputeError",
+    "ImplicitConversionError",
+    "ImplicitConversionWarning",
+    "ImplicitCopyError",
+    "ImplicitDetachError",
+    "ImplicitMoveError",
     "IndexOutOfBoundsError",
     "LinAlgError",
     "MixedBackendError",
+    "NullValuesError",
     "OutOfMemoryError",
     "Plan",
     "RaggedSequenceError",
     "ShapeError",
     "Step",
+    "TreePlan",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
     "UnsupportedOperationError",
@@ -334,6 +355,7 @@ __all__ = [
     "__array_namespace_info__",
     "asarray",
     "at",
+    "audit",
     "available_backends",
     "backend_of",
     "bfloat16",
@@ -355,6 +377,7 @@ __all__ = [
     "get_grad_mode",
     "get_policy",
     "grad_mode",
+    "guard",
     "iinfo",
     "inf",
     "info",

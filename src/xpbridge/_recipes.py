@@ -17,6 +17,10 @@ full planner, which reads every fact.
 
 Requests with ``copy=False`` are always planned in full: their errors list every reason a
 copy would be needed, which only the full facts tell.
+
+While an ``xb.guard`` or ``xb.audit`` is open (``xpbridge._watch.ACTIVE``), each conversion
+also goes through ``xpbridge._watch.watched`` with the plan it runs; otherwise that check
+is the only cost (the shortcuts that run a decision inline make the same check first).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import get_grad_mode
 from ._errors import BridgeError, CopyRequiredError, UnsupportedOperationError
 from ._plan import decide
+from ._watch import ACTIVE, watched
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -46,6 +51,7 @@ __all__ = [
     "plain_requests",
     "run",
     "run_plan",
+    "run_watched",
 ]
 
 #: Above this many decisions per table (or tables), the cache starts again: a program that
@@ -62,6 +68,10 @@ class Recipe:
         self.plan = plan
         self.run: Callable[[Any], Any] = _runner(plan)
 
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x`."""
+        return self.plan
+
 
 def _runner(plan: Plan) -> Callable[[Any], Any]:
     runs = tuple(step.run for step in plan.steps)
@@ -69,6 +79,13 @@ def _runner(plan: Plan) -> Callable[[Any], Any]:
         return _identity
     if len(runs) == 1:
         return runs[0]  # often the library's own function (torch.from_numpy)
+    if len(runs) == 2:  # (detach, Tensor.numpy), (copy, import)...: no loop
+        first, second = runs
+
+        def both(x: Any) -> Any:
+            return second(first(x))
+
+        return both
 
     def steps(x: Any) -> Any:
         for run in runs:
@@ -100,6 +117,11 @@ class _ByGradMode:
                 return run_plan(plan, x)  # raises
             recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
         return recipe.run(x)
+
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x` in this context's gradient mode."""
+        recipe = self.by_mode.get(get_grad_mode())
+        return recipe.plan if recipe is not None else self.request.plan(x)
 
 
 class _Request:
@@ -150,7 +172,7 @@ class _Request:
         """Decide for `x` (whose traits are `traits`), remember the decision, run it."""
         plan = self.plan(x)
         self.learn(plan, traits)
-        result = run_plan(plan, x)
+        result = run_plan(plan, x, copy=self.copy, context=self.lift)
         if self.copy:
             check_independent(x, result)
         return result
@@ -251,7 +273,7 @@ def convert(
     except TypeError:  # an unhashable device or dtype: decide for this call alone
         target = get_adapter(backend)
         plan = decide(x, target, device=device, dtype=dtype, copy=copy, detach=detach)
-        return run_plan(plan, x)
+        return run_plan(plan, x, copy=copy)
     return run(request, x)
 
 
@@ -271,7 +293,7 @@ def lift(x: Any, target: Adapter, device: Any, context: str) -> Any:
     try:
         request = lift_request(x.__class__, target, device, context)
     except TypeError:  # an unhashable device: decide for this call alone
-        return run_plan(decide(x, target, device=device, lift=context), x)
+        return run_plan(decide(x, target, device=device, lift=context), x, context=context)
     return run(request, x)
 
 
@@ -282,6 +304,8 @@ def run(request: _Request, x: Any) -> Any:
         recipe = request.recipes[traits]
     except KeyError:
         return request.first(x, traits)
+    if ACTIVE[0]:
+        return run_watched(request, recipe, x)
     try:
         return recipe.run(x)
     except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
@@ -301,11 +325,31 @@ def after_failure(request: _Request, recipe: Recipe | _ByGradMode, x: Any, exc: 
         if error is exc:
             raise exc
         raise error from exc
-    return run_plan(plan, x)
+    return run_plan(plan, x, copy=request.copy, context=request.lift)
 
 
-def run_plan(record: Plan, x: Any) -> Any:
-    """Run a plan decided for this call alone, explaining a failing step."""
+def run_watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
+    """`recipe` (a decision of `request`) run on `x` under the context's guard and audits
+    (see ``_watch``): for the callers that found it themselves while one is open."""
+    copy, context = request.copy, request.lift
+    try:
+        return watched(recipe.plan_now(x), recipe.run, x, copy, context, True)
+    except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
+        return after_failure(request, recipe, x, exc)
+
+
+def run_plan(record: Plan, x: Any, *, copy: bool | None = None, context: str | None = None) -> Any:
+    """Run a plan decided for this call alone, explaining a failing step.
+
+    `copy` (the call's ``copy=``) and `context` (the mixed call lifting `x`, if any) tell
+    an open ``xb.guard`` or ``xb.audit`` what was asked for.
+    """
+    if ACTIVE[0]:
+        return watched(record, lambda v: _execute(record, v), x, copy=copy, context=context)
+    return _execute(record, x)
+
+
+def _execute(record: Plan, x: Any) -> Any:
     try:
         return record.execute(x)
     except BridgeError:

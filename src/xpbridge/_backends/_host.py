@@ -14,6 +14,7 @@ __all__ = [
     "STANDARD_NUMPY_DTYPES",
     "aligned_empty",
     "c_strides",
+    "freeze",
     "frozen",
     "host_copy",
     "ndarray_traits",
@@ -63,6 +64,16 @@ def frozen(a: Any) -> bool:
             return True
         base = inner  # a read-only view of a writable buffer (memoryview.toreadonly())
     return True
+
+
+def freeze(a: Any) -> Any:
+    """`a`, read-only, and so every NumPy array it views (memory a conversion made and holds
+    alone): :func:`frozen` then, so that immutable libraries may alias it."""
+    base = a
+    while isinstance(base, np.ndarray):
+        base.flags.writeable = False
+        base = base.base
+    return a
 
 
 #: ``ndarray.flags.num`` bits (NumPy's C flags); the sign bit is warn-on-write.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat.numpy as compat_numpy
 import numpy as np
 
-from .._dtypes import dtype_name
+from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceNotAvailableError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
 from ._host import frozen, host_copy, ndarray_traits, writeable
@@ -23,6 +23,8 @@ _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot",
 
 
 _NAMES: dict[Any, str] = {}
+#: Canonical name -> NumPy's dtype object (bfloat16 aside: ml_dtypes may supply it).
+_NUMPY_DTYPES = {name: np.dtype(name) for name in DTYPES if name != "bfloat16"}
 
 
 # NumPy's view of host memory is the array itself: the identity route (no name).
@@ -124,7 +126,7 @@ class NumpyAdapter(Adapter):
     def native_dtype(self, dtype: Any) -> Any:
         if dtype is None:
             return None
-        name = dtype_name(dtype)
+        name = str(dtype_name(dtype))  # strict: a str, or it raised
         if name == "bfloat16":
             ml_dtypes = sys.modules.get("ml_dtypes")
             if ml_dtypes is None:
@@ -134,7 +136,7 @@ class NumpyAdapter(Adapter):
                 )
                 raise UnsupportedDTypeError(msg)
             return np.dtype(ml_dtypes.bfloat16)
-        return np.dtype(str(name))
+        return _NUMPY_DTYPES[name]
 
     def dtype_of(self, x: Any) -> str:
         dtype = x.dtype
