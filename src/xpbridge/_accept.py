@@ -15,8 +15,11 @@ namespace functions...) takes the same inputs, the way ``xb.asarray`` would:
 
 The conversions (``xb.to_*``, ``xb.asarray``, ``xb.from_dlpack``) are the explicit form of
 the same rule: asked by name for a library, they also take arrays of unknown libraries
-through NumPy's view. More kinds of input (data frames, containers) are added here, in
-:func:`accept`, so that every function takes them alike.
+through NumPy's view. Containers of arrays and data frames (``xpbridge._tree``,
+``xpbridge._frames``) are handled first where a function keeps its input's kind
+(``detach`` and ``clone`` map containers leaf by leaf; ``info`` and ``backend_of`` describe
+a frame as the frame it is; ``clone`` leaves copying a frame to its library); elsewhere a
+frame is the array-like it is.
 """
 
 from __future__ import annotations
