@@ -66,6 +66,14 @@ DEVIATIONS = (
             "unique_values",
         )
     ),
+    Deviation(
+        "dask",
+        "repeat",
+        "with an array of counts, the result's length depends on their values, so Dask "
+        "leaves it unknown (NaN in shape) until computed (an int count keeps it known)",
+        kind="differs",
+        case="array of counts",
+    ),
     *(
         Deviation(
             "dask",
@@ -76,6 +84,12 @@ DEVIATIONS = (
         )
         for function in ("allclose", "array_equal")
     ),
+)
+
+#: Devices that array-api-compat's inspection lists for Dask besides "cpu" (its
+#: ``DASK_DEVICE`` placeholder): accepted wherever a device is.
+_PLACEHOLDER_DEVICES = tuple(
+    d for d in compat_dask.__array_namespace_info__().devices() if not isinstance(d, str)
 )
 
 # How Dask words its complaints about NaN shapes and chunks.
@@ -183,6 +197,11 @@ class DaskAdapter(Adapter):
     def native_device(self, device: Any) -> Any:
         if device is None or device == "cpu":
             return device
+        if device in _PLACEHOLDER_DEVICES:
+            # array-api-compat's DASK_DEVICE, which its __array_namespace_info__().devices()
+            # lists: its creation functions make NumPy-backed arrays for it, so it stands
+            # for the default device.
+            return "cpu"
         owner = self._device_chunks(device if not isinstance(device, str) else None)
         if owner is None:
             msg = (
