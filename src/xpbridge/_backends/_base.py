@@ -290,6 +290,12 @@ class Adapter:
         """An xpbridge error explaining `exc` raised by the library in `function`, or None."""
         return None
 
+    #: Regular expressions for how the library words "no such function for this dtype"
+    #: (torch's ``"addmm" not implemented for 'Bool'``), so that a TypeError, RuntimeError
+    #: or NotImplementedError saying so becomes an UnsupportedDTypeError (after
+    #: :meth:`translate_error`, which may explain it better).
+    dtype_refusals: ClassVar[tuple[str, ...]] = ()
+
     # ------------------------------------------------------------------ dtypes
 
     @cached_property

@@ -64,6 +64,9 @@ class StrictAdapter(Adapter):
         ),
     )
     copy_refusals = ("Incompatible shape for in-place modification",)
+    # Its refusals of dtypes outside a function's domain ("Only real floating-point dtypes
+    # are allowed in hypot(...)").
+    dtype_refusals = (r"^Only [\w -]+ dtypes are allowed in",)
 
     def __init__(self) -> None:
         super().__init__()

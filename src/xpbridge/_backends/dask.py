@@ -86,10 +86,11 @@ DEVIATIONS = (
     ),
 )
 
+compat_dask_any: Any = compat_dask  # built at import time: type checkers cannot see into it
 #: Devices that array-api-compat's inspection lists for Dask besides "cpu" (its
 #: ``DASK_DEVICE`` placeholder): accepted wherever a device is.
 _PLACEHOLDER_DEVICES = tuple(
-    d for d in compat_dask.__array_namespace_info__().devices() if not isinstance(d, str)
+    d for d in compat_dask_any.__array_namespace_info__().devices() if not isinstance(d, str)
 )
 
 # How Dask words its complaints about NaN shapes and chunks.
@@ -119,6 +120,8 @@ class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
     deviations = DEVIATIONS
+    # NumPy's refusals, raised when Dask builds the graph (it calls the ufunc on metadata).
+    dtype_refusals = (r"not supported for the input types", r"Parameters of such types")
 
     def __init__(self) -> None:
         super().__init__()

@@ -151,6 +151,7 @@ class JaxAdapter(Adapter):
     host_empty = staticmethod(_aligned_empty)
     #: Whether 64-bit dtypes exist (jax_enable_x64) changes what converts.
     stateful = True
+    dtype_refusals = (r"does not accept dtype", r"does not support complex-valued inputs")
 
     def __init__(self) -> None:
         super().__init__()

@@ -281,6 +281,13 @@ class TorchAdapter(Adapter):
         "print(xb.plan(t, 'numpy', detach=True))",
     )
     copy_refusals = ("view size is not compatible with input tensor",)
+    dtype_refusals = (
+        r"not implemented for '\w+'",
+        r"Expected a floating point or complex tensor",
+        r"doesn't handle types other than float and double",
+        r"only supports floating-point dtypes",
+        r"must have floating point or complex dtype",
+    )
 
     def __init__(self) -> None:
         super().__init__()
