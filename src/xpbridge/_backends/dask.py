@@ -47,6 +47,28 @@ class UnknownShapeError(UnsupportedOperationError, ValueError):
 _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 
 DEVIATIONS = (
+    Deviation(
+        "dask",
+        "floor_divide",
+        "Dask (NumPy's kernels, chunk by chunk) follows Python's floor division at "
+        "infinities: an infinity divided by a finite number gives NaN, and a finite "
+        "number divided by an infinity of the other sign gives -1; the standard "
+        "prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+        "may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "dask",
+        "expm1",
+        "Dask (NumPy's kernels, chunk by chunk) computes complex expm1 without the standard's "
+        "special cases at infinities and NaN (expm1(+inf + 0j) gives inf + NaN j, "
+        "expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
     # Laziness: results whose length depends on the data get a NaN shape.
     *(
         Deviation(

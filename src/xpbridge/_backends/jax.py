@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._deviation import Deviation
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
@@ -144,8 +145,38 @@ class _JaxRandom:
         return self._placed(jax.random.permutation(self._next(), n))
 
 
+#: XLA's choices where the standard's special cases say otherwise.
+DEVIATIONS = (
+    Deviation(
+        "jax",
+        "floor_divide",
+        "JAX follows Python's floor division at infinities (an infinity divided by a finite "
+        "number gives NaN, a finite number divided by an infinity of the other sign gives -1) "
+        "and gives floor_divide(-0, 1) as +0; the standard prefers floor(x1 / x2) (+-infinity, "
+        "-0) and notes that libraries may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    *(
+        Deviation(
+            "jax",
+            function,
+            "XLA computes complex " + function + " without some of the standard's special "
+            "cases at infinities and NaN (it gives NaN + NaN j, or a different finite part, "
+            "where the standard's C99 rules give an infinity, a zero or pi/2)",
+            dtypes=("complex64", "complex128"),
+            kind="differs",
+            case="special cases",
+        )
+        for function in ("acos", "asinh", "atanh", "cosh", "exp", "expm1")
+    ),
+)
+
+
 class JaxAdapter(Adapter):
     name = "jax"
+    deviations = DEVIATIONS
     array_type_name = "jax.Array"
     #: New host memory laid out so that JAX aliases it: lazy sources compute into it.
     host_empty = staticmethod(_aligned_empty)

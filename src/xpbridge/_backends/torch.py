@@ -238,6 +238,53 @@ _NO_WIDE_UNSIGNED = (
 _SIGNED_SUMS = ("sum", "prod", "cumulative_sum", "cumulative_prod")
 
 DEVIATIONS = (
+    Deviation(
+        "torch",
+        "floor_divide",
+        "PyTorch follows Python's floor division at infinities: an infinity divided by a finite "
+        "number gives NaN, and a finite number divided by an infinity of the other sign gives "
+        "-1; the standard prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+        "may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "expm1",
+        "PyTorch computes complex expm1 without the standard's special cases at infinities and "
+        "NaN (expm1(+inf + 0j) gives inf + NaN j, expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "log1p",
+        "PyTorch's complex log1p gives NaN + NaN j where the standard's special cases give an "
+        "infinite real part (an infinite or NaN operand: log1p(x + inf j) is +inf + pi/2 j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "acos",
+        "PyTorch's complex128 acos(+-0 + 0j) gives pi/2 + 0j, not pi/2 - 0j (the sign of the "
+        "imaginary zero)",
+        dtypes=("complex128",),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "remainder",
+        "PyTorch's remainder of a zero keeps the dividend's sign (remainder(-0, 1) is -0), "
+        "where the standard takes the divisor's (+0)",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
     *(
         Deviation(
             "torch",
