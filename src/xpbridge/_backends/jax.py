@@ -145,6 +145,11 @@ class _JaxRandom:
         return self._placed(jax.random.permutation(self._next(), n))
 
 
+#: Complex functions for which XLA lacks some of the standard's (C99's) special cases.
+_COMPLEX_SPECIAL_CASES = (
+    "acos", "asinh", "atanh", "cosh", "exp", "expm1", "log", "log1p", "sinh", "sqrt", "tanh",
+)  # fmt: skip
+
 #: XLA's choices where the standard's special cases say otherwise.
 DEVIATIONS = (
     Deviation(
@@ -169,7 +174,25 @@ DEVIATIONS = (
             kind="differs",
             case="special cases",
         )
-        for function in ("acos", "asinh", "atanh", "cosh", "exp", "expm1")
+        for function in _COMPLEX_SPECIAL_CASES
+    ),
+    Deviation(
+        "jax",
+        "abs",
+        "XLA's complex abs of an infinity with a NaN part gives NaN, where the standard "
+        "gives +infinity",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "jax",
+        "remainder",
+        "JAX's remainder of a zero keeps the dividend's sign (remainder(-0, 1) is -0), where "
+        "the standard takes the divisor's (+0)",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
     ),
 )
 
