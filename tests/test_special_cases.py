@@ -1,8 +1,10 @@
-"""Special cases xpbridge fixes itself: complex ``expm1`` at infinities and NaN.
+"""Special cases the libraries compute their own way, pinned down against the registry.
 
-The libraries compute complex expm1 without the standard's (C99's) special cases; the
-adapters take ``exp(x) - 1`` at non-finite operands (``xpbridge._backends._complex``).
-Real inputs take the library's own function unchanged.
+Each deviation registered for the standard's special cases (``Deviation.case``) makes these
+tests strict ``xfail``s on its backend: a library that starts following the standard makes
+them fail, and the registry entry must go. The conformance self-check
+(``tests/test_conformance.py``) covers every special case; these name the two that every
+NumPy-based backend and PyTorch share, with the values the standard asks for.
 """
 
 from __future__ import annotations
@@ -61,23 +63,27 @@ def test_complex_expm1_special_cases(
         assert _same(value.imag, imag), (operand, value)
 
 
-def test_real_expm1_is_the_librarys_own() -> None:
-    x = np.array([-np.inf, -1.0, -0.0, 0.0, 1e-12, 1.0, np.inf, np.nan])
-    np.testing.assert_array_equal(xb.expm1(x), np.expm1(x))
-    assert np.signbit(xb.expm1(np.array(-0.0)))
+# operands -> the standard's floor_divide (``floor(x1 / x2)``)
+FLOOR_CASES = [
+    ((INF, 2.0), INF),
+    ((-INF, 2.0), -INF),
+    ((INF, -2.0), -INF),
+    ((1.0, -INF), -0.0),
+    ((-1.0, INF), -0.0),
+    ((7.0, 2.0), 3.0),
+]
 
 
-def test_numpy_scalars_stay_scalars() -> None:
-    result = xb.expm1(np.complex128(complex(INF, 0.0)))
-    assert type(result) is np.complex128
-    assert result == complex(INF, 0.0)
-
-
-def test_torch_expm1_keeps_the_graph() -> None:
-    torch = pytest.importorskip("torch")
-    z = torch.tensor([0.5 + 0.25j, 1.0 - 1.0j], dtype=torch.complex128, requires_grad=True)
-    out = xb.expm1(z)
-    assert out.grad_fn is not None
-    out.abs().sum().backward()
-    assert z.grad is not None
-    torch.testing.assert_close(out.detach(), torch.expm1(z.detach()))
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_floor_divide_at_infinities(
+    dtype: str, backend: Backend, xp: Any, request: pytest.FixtureRequest
+) -> None:
+    if find(backend.library, "floor_divide", dtype, case="special cases") is not None:
+        request.applymarker(pytest.mark.xfail(reason="a registered deviation", strict=True))
+    x1 = xp.asarray([a for (a, _), _ in FLOOR_CASES], dtype=getattr(xp, dtype))
+    x2 = xp.asarray([b for (_, b), _ in FLOOR_CASES], dtype=getattr(xp, dtype))
+    out = xb.to_numpy(xp.floor_divide(x1, x2), detach=True).tolist()
+    for (operands, expected), value in zip(FLOOR_CASES, out, strict=True):
+        assert value == expected, (operands, value)
+        assert math.copysign(1, value) == math.copysign(1, expected), (operands, value)

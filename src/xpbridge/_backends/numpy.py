@@ -13,7 +13,6 @@ from .._deviation import Deviation
 from .._dtypes import dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
-from ._complex import expm1_with_special_cases
 from ._host import host_copy, ndarray_traits, writeable
 
 if TYPE_CHECKING:
@@ -51,14 +50,6 @@ def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
     return result[()] if result.ndim == 0 else result  # NumPy scalars for 0-d, as NumPy does
 
 
-def _is_complex(x: Any) -> bool:
-    return bool(x.dtype.kind == "c")
-
-
-def _scalar_if_0d(x: Any) -> Any:
-    return x[()] if x.ndim == 0 else x  # NumPy scalars for 0-d, as NumPy's functions give
-
-
 def _broadcast_arrays(*arrays: Any) -> tuple[Any, ...]:
     # Read-only views: NumPy warns on any use of the writeable flag of broadcast views and
     # will make them read-only; writing through them would write one element many times.
@@ -81,6 +72,15 @@ DEVIATIONS = (
         kind="differs",
         case="special cases",
     ),
+    Deviation(
+        "numpy",
+        "expm1",
+        "NumPy computes complex expm1 without the standard's special cases at infinities and "
+        "NaN (expm1(+inf + 0j) gives inf + NaN j, expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
 )
 
 
@@ -95,7 +95,6 @@ class NumpyAdapter(Adapter):
         super().__init__()
         self.overrides["clip"] = _clip
         self.overrides["broadcast_arrays"] = _broadcast_arrays
-        self.overrides["expm1"] = expm1_with_special_cases(np, _is_complex, _scalar_if_0d)
 
     @cached_property
     def module(self) -> Any:

@@ -18,7 +18,6 @@ from .._errors import (
     UnsupportedDTypeError,
 )
 from ._base import Adapter, Facts, HostCall, Route, int_seed
-from ._complex import expm1_with_special_cases
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -252,6 +251,15 @@ DEVIATIONS = (
     ),
     Deviation(
         "torch",
+        "expm1",
+        "PyTorch computes complex expm1 without the standard's special cases at infinities and "
+        "NaN (expm1(+inf + 0j) gives inf + NaN j, expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
         "log1p",
         "PyTorch's complex log1p gives NaN + NaN j where the standard's special cases give an "
         "infinite real part (an infinite or NaN operand: log1p(x + inf j) is +inf + pi/2 j)",
@@ -335,7 +343,6 @@ class TorchAdapter(Adapter):
         self.overrides["std"] = _std
         self.overrides["count_nonzero"] = _count_nonzero
         self.overrides["einsum"] = _einsum
-        self.overrides["expm1"] = expm1_with_special_cases(torch, torch.is_complex)
 
     @cached_property
     def module(self) -> Any:
