@@ -2,7 +2,9 @@
 
 Run from the repository root; it measures this checkout's ``src/xpbridge``. Options:
 ``--quick`` (fewer rounds and sizes, prints only unless ``--out`` is given), ``--only
-dispatch,convert,import,compile,gpu``, ``--out DIR`` (default ``benchmarks/results``).
+dispatch,forms,convert,import,compile,gpu,pipelines``, ``--out DIR`` (default
+``benchmarks/results``). A run of some sections only updates those sections (and their goal
+lines) in the results it finds there, keeping the others.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
-SECTIONS = ("dispatch", "convert", "import", "compile", "gpu")
+SECTIONS = ("dispatch", "forms", "convert", "import", "compile", "gpu", "pipelines")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import xpbridge
 
-    from . import compiled, convert, dispatch, gpu, imports, plots, report
+    from . import compiled, convert, dispatch, forms, gpu, imports, pipelines, plots, report
 
     started = time.perf_counter()
     parts = [_header(xpbridge, torch_threads, args.quick)]
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         parts += ["## Dispatch overhead", _DISPATCH_NOTE, report.dispatch_table(rows)]
         if out is not None:
             figures.append(plots.dispatch_plot(rows, _dir(out) / "dispatch_overhead.png").name)
+    if "forms" in sections and forms.available():
+        rows = forms.run(rounds=31 if args.quick else 101, big_rounds=5 if args.quick else 15)
+        results["forms"] = rows
+        parts += ["## Everyday forms", _FORMS_NOTE, report.forms_table(rows)]
     if "convert" in sections:
         sizes = convert.QUICK_SIZES if args.quick else convert.SIZES
         rows = convert.run(
@@ -88,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             results["gpu"] = rows
             parts += ["## GPU (CUDA)", f"Measured on {device}.", report.gpu_table(rows, device)]
 
+    if "pipelines" in sections and importlib.util.find_spec("torch"):
+        rows = pipelines.run(rounds=21 if args.quick else 101)
+        results["pipelines"] = rows
+        parts += ["## Pipelines", _PIPELINES_NOTE, report.pipelines_table(rows)]
+
     parts.insert(1, "## Goals\n\n" + report.summary(results))
     elapsed = time.perf_counter() - started
     parts.append(f"_Run took {elapsed / 60:.1f} min._")
@@ -96,10 +107,61 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n\n".join(parts) + "\n"
     print(text)
     if out is not None:
-        (_dir(out) / "latest.md").write_text(text)
-        (_dir(out) / "latest.json").write_text(json.dumps(_jsonable(results), indent=1) + "\n")
+        markdown, data = text, _jsonable(results)
+        if set(sections) != set(SECTIONS) and (_dir(out) / "latest.md").is_file():
+            command = f"python -m benchmarks --only {','.join(sections)}"
+            markdown = merge((out / "latest.md").read_text(), text, f"{_today()}, `{command}`")
+            data = {**json.loads((out / "latest.json").read_text()), **data}
+        (_dir(out) / "latest.md").write_text(markdown)
+        (_dir(out) / "latest.json").write_text(json.dumps(data, indent=1) + "\n")
         print(f"wrote {out}/latest.md, latest.json{''.join(', ' + f for f in figures)}")
     return 0
+
+
+def _sections(text: str) -> dict[str, str]:
+    """A results page by ``## `` heading (the text before the first under ``""``)."""
+    found: dict[str, str] = {}
+    heading = ""
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            heading = line.strip()
+        found[heading] = found.get(heading, "") + line
+    return found
+
+
+def merge(previous: str, partial: str, when: str) -> str:
+    """`previous` results with the sections of the `partial` run replaced (or added), its
+    goal lines replacing theirs, and a header line saying what was measured again."""
+    old, new = _sections(previous), _sections(partial)
+    goals_new = [line for line in new.get("## Goals", "").splitlines() if line.startswith("| ")]
+    names = {line.split("|")[1] for line in goals_new[1:]}  # the goal column; no header
+    goals = []
+    for line in old.get("## Goals", "").splitlines():
+        if line.startswith("| ") and line.split("|")[1] in names:
+            continue
+        goals.append(line)
+    rows = [line for line in goals_new[1:] if not set(line) <= {"|", "-"}]
+    table_end = max(i for i, line in enumerate(goals) if line.startswith("|")) + 1
+    goals[table_end:table_end] = rows
+    old["## Goals"] = "\n".join(goals).rstrip("\n") + "\n\n"
+    measured = [heading for heading in new if heading and heading != "## Goals"]
+    for heading in measured:
+        # Without the partial run's closing lines (its time, its plots).
+        lines = [
+            line
+            for line in new[heading].splitlines()
+            if not line.startswith(("_Run took", "Plots: "))
+        ]
+        old[heading] = "\n".join(lines).rstrip("\n") + "\n\n"
+    header = old[""].rstrip("\n").splitlines()
+    header = [line for line in header if not line.startswith("- Measured again")]
+    header.append(f"- Measured again on {when}: {', '.join(h[3:] for h in measured)}")
+    old[""] = "\n".join(header) + "\n\n"
+    return "".join(text.rstrip("\n") + "\n\n" for text in old.values()).rstrip("\n") + "\n"
+
+
+def _today() -> str:
+    return f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 _DISPATCH_NOTE = (
@@ -107,6 +169,12 @@ _DISPATCH_NOTE = (
     "`torch.add(a, b)`), from interleaved rounds of process CPU time, with half the "
     "interquartile range of the per-round differences (±). Peers as their users write "
     "them: `array_namespace(a, b).add(a, b)` and `autoray.do('add', a, b)`."
+)
+_FORMS_NOTE = (
+    "The forms people type most in mixed pipelines (issue 16), on 10-element float arrays, "
+    "against their native spelling and the peers' where they have one: median of "
+    "interleaved rounds of process CPU time. The copying forms again at 10 MB, against a "
+    "memory copy into an existing buffer (`np.copyto`)."
 )
 _CONVERT_NOTE = (
     "Median time of `xb.to(x, target)` on float32 arrays (process CPU time; wall time for "
@@ -118,6 +186,12 @@ _CONVERT_NOTE = (
     "`memmove` between existing buffers as the floor. xb counts as slower than a peer "
     "beyond 5 % and 1 us; a peer marked (shares) aliases memory that xpbridge copies (or "
     "the reverse): not the same work, not counted."
+)
+_PIPELINES_NOTE = (
+    "Containers converted leaf by leaf (`xb.to_torch(tree)` per leaf, against the same "
+    "leaves converted one call each) and what an open `xb.audit()` or `xb.guard(...)` adds "
+    "per conversion (a loop of 100 conversions inside the block, against the same loop "
+    "with nothing open), in interleaved rounds of process CPU time."
 )
 _IMPORT_NOTE = (
     "Fresh interpreters with bytecode caches written (as after an install), NumPy "

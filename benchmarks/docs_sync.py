@@ -22,6 +22,7 @@ SECTIONS = {
     "conversions": "## Conversions",
     "import": "## Import cost",
     "compile": "## torch.compile",
+    "pipelines": "## Pipelines",
 }
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from . import compiled, convert, dispatch, gpu, imports
+from . import compiled, convert, dispatch, forms, gpu, imports, pipelines
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-__all__ = ["conversion_tables", "dispatch_table", "import_table", "summary", "table"]
+__all__ = [
+    "conversion_tables",
+    "dispatch_table",
+    "import_table",
+    "pipelines_table",
+    "summary",
+    "table",
+]
 
 YES, NO = "yes", "**no**"
 
@@ -50,6 +57,31 @@ _WHY = {
     ("torch", "add"): "dtype check: 2 reads of Tensor.dtype",
     ("torch", "where"): "dtype check: 2 reads of Tensor.dtype",
 }
+
+
+def forms_table(rows: list[forms.FormRow]) -> str:
+    peers = sorted({name for r in rows for name in r.peers})
+    body = []
+    for r in rows:
+        against = (
+            f"memcpy {_seconds(r.memcpy_ns / 1e9)}: {r.copy_ratio:.2f}x"
+            if r.memcpy_ns
+            else f"{r.ratio:.2f}x"
+        )
+        body.append(
+            (
+                f"`{r.form}`",
+                r.size,
+                _seconds(r.xb_ns / 1e9),
+                _seconds(r.native_ns / 1e9),
+                against,
+                *(_seconds(r.peers[p] / 1e9) if p in r.peers else "-" for p in peers),
+                YES if r.goal_met else NO,
+            )
+        )
+    return table(
+        ("form", "size", "xb", "native", "xb / native (or memcpy)", *peers, "goal met"), body
+    )
 
 
 def dispatch_table(rows: list[dispatch.DispatchRow]) -> str:
@@ -285,6 +317,29 @@ def gpu_table(rows: list[gpu.GpuRow], device: str) -> str:
     )
 
 
+def pipelines_table(rows: list[pipelines.PipelineRow]) -> str:
+    body = []
+    for r in rows:
+        met = r.goal_met
+        if r.kind == "tree":
+            what, reference = f"tree per leaf: {r.what}", "leaves alone, per leaf"
+        else:
+            what, reference = f"open `xb.{r.kind}`: {r.what}", "nothing open"
+        body.append(
+            (
+                what,
+                r.leaves,
+                _seconds(r.xb_ns * 1e-9),
+                f"{_seconds(r.reference_ns * 1e-9)} ({reference})",
+                f"{r.ratio:.2f}x",
+                f"{r.adds_ns:+.0f} ns",
+                r.goal,
+                "-" if met is None else (YES if met else NO),
+            )
+        )
+    return table(("what", "leaves", "xb", "reference", "ratio", "adds", "goal", "met"), body)
+
+
 def summary(results: dict[str, Any]) -> str:
     """One line per goal of the issue: met or not, with the figure that decides."""
     lines = []
@@ -332,6 +387,34 @@ def summary(results: dict[str, Any]) -> str:
                 "; ".join(
                     f"{r.variant} {r.shape}: {r.graph_breaks} breaks, {r.ratio:.2f}x" for r in rows
                 ),
+                YES if all(r.goal_met for r in rows) else NO,
+            )
+        )
+    if "forms" in results:
+        rows = results["forms"]
+        missed = [f"{r.form} ({r.size})" for r in rows if not r.goal_met]
+        lines.append(
+            (
+                (
+                    f"everyday forms within {forms.GOAL:.0f}x native; copies within "
+                    f"{forms.COPY_GOAL}x a memory copy from 10 MB"
+                ),
+                f"{len(rows) - len(missed)}/{len(rows)} rows"
+                + (f"; not: {', '.join(missed)}" if missed else ""),
+                YES if not missed else NO,
+            )
+        )
+    if "pipelines" in results:
+        rows = [r for r in results["pipelines"] if r.goal_met is not None]
+        trees = [r for r in rows if r.kind == "tree"]
+        audits = [r for r in rows if r.kind == "audit"]
+        lines.append(
+            (
+                "pipelines: a tree <= 1.5x per leaf; an audit adds <= 2 us",
+                "per leaf "
+                + ", ".join(f"{r.ratio:.2f}x" for r in trees)
+                + "; audit adds "
+                + ", ".join(f"{r.adds_ns / 1000:.2f} us" for r in audits),
                 YES if all(r.goal_met for r in rows) else NO,
             )
         )

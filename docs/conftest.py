@@ -6,7 +6,8 @@ Pages are written for NumPy; examples that need more say so, in one of two ways:
   lines, ``<!-- requires: torch -->`` (or ``<!-- requires: torch, dask -->``): the page is
   skipped, with that reason, where the library is not installed;
 * a single example carries a doctest flag, ``>>> t = torch.ones(2)  # doctest: +REQUIRES_TORCH``
-  (``REQUIRES_<LIBRARY>`` for every backend, and ``REQUIRES_CUDA``): it is skipped where the
+  (``REQUIRES_<LIBRARY>`` for every backend and data-frame library, and ``REQUIRES_CUDA``):
+  it is skipped where the
   library (or a CUDA device) is missing, and the skips are counted in the test summary.
   Sphinx hides the flags in the rendered pages (``trim_doctest_flags``).
 
@@ -27,6 +28,7 @@ import pytest
 from _pytest.doctest import DoctestItem
 
 from xpbridge._backends import BACKENDS
+from xpbridge._frames import FRAMES
 from xpbridge.testing import required_backends
 
 if TYPE_CHECKING:
@@ -45,6 +47,13 @@ _FLAGS = {
     for spec in BACKENDS
 }
 _FLAGS[doctest.register_optionflag("REQUIRES_CUDA")] = "cuda"
+# The data-frame libraries xpbridge reads (docs/pipelines.md): REQUIRES_PANDAS...
+_FLAGS.update(
+    {
+        doctest.register_optionflag(f"REQUIRES_{spec.library.upper()}"): spec.module
+        for spec in FRAMES
+    }
+)
 _skipped: Counter[tuple[str, str]] = Counter()
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import xpbridge as xb
+from xpbridge import _recipes
 from xpbridge._backends import get_adapter
 from xpbridge._errors import (
     CopyRequiredError,
@@ -337,6 +338,7 @@ def test_a_dtype_the_target_lacks_is_refused() -> None:
 def test_bfloat16_to_numpy_needs_ml_dtypes(monkeypatch: pytest.MonkeyPatch) -> None:
     t = torch.tensor([1.5, -2.0], dtype=torch.bfloat16)
     monkeypatch.delitem(sys.modules, "ml_dtypes", raising=False)
+    _recipes.clear()  # decisions made while ml_dtypes was imported
     with pytest.raises(UnsupportedDTypeError) as info:
         xb.to_numpy(t)
     assert "dtype=xb.float32" in str(info.value)

@@ -352,6 +352,7 @@ FOLLOW_THE_MODE = frozenset({"to_cupy", "to_dask", "to_jax", "to_numpy"})
 NO_ARRAY_RESULT = frozenset(
     {
         "__array_namespace_info__",
+        "audit",
         "available_backends",
         "broadcast_shapes",
         "can_cast",
@@ -360,6 +361,7 @@ NO_ARRAY_RESULT = frozenset(
         "get_grad_mode",
         "get_policy",
         "grad_mode",
+        "guard",
         "iinfo",
         "isdtype",
         "namespace",

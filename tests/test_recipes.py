@@ -56,11 +56,30 @@ def _outcome(run: Any) -> tuple[str, Any]:
 # ---------------------------------------------------------------------- the traits contract
 
 
+def _reused_safely(plan: xb.Plan, own: xb.Plan, x: Any) -> bool:
+    """Whether `plan` (decided for an array with `x`'s traits) either refuses `x` (the call
+    then goes to the full planner) or gives what `x`'s own plan gives: the same values,
+    dtype and library, sharing `x`'s memory exactly when `plan` says it does."""
+    try:
+        result = plan.execute(x)
+    except Exception:  # noqa: BLE001 - any refusal sends the call to the planner
+        return True
+    expected = own.execute(x)
+    same = (
+        xb.backend_of(result) == xb.backend_of(expected)
+        and xb.info(result).dtype == xb.info(expected).dtype
+        and np.array_equal(_host(result), _host(expected), equal_nan=True)
+    )
+    shares = xb.info(x).nbytes and xb.backend_of(result) != "dask"
+    return same and (not shares or xb.shares_memory(result, x) == plan.shares_memory)
+
+
 @pytest.mark.parametrize("library", LIBRARIES)
 @settings(max_examples=40)
 @given(data=st.data())
 def test_equal_traits_mean_equal_plans(library: str, data: st.DataObject) -> None:
-    """What ``Adapter.traits`` promises: every fact the planner reads is in the traits."""
+    """What ``Adapter.traits`` promises: arrays with equal traits get equal plans, or the
+    plan of one refuses the other (then the full planner decides it)."""
     dtype = data.draw(st.sampled_from(supported_dtypes(library)), label="dtype")
     grad = get_adapter(library).has_autograd and dtype.kind in {"real floating", "complex floating"}
     drawn = data.draw(
@@ -82,10 +101,28 @@ def test_equal_traits_mean_equal_plans(library: str, data: st.DataObject) -> Non
                 if options.get("copy") is False:
                     continue  # always planned in full: the traits need not decide it
                 plans = [decide(x, get_adapter(target), **options) for x in members]
-                first = plans[0]
-                for other in plans[1:]:
-                    assert _steps(other) == _steps(first), (traits, target, options)
-                    assert type(other.error) is type(first.error), (traits, target, options)
+                for (x, plan), (y, other) in itertools.combinations(
+                    zip(members, plans, strict=True), 2
+                ):
+                    if _steps(plan) == _steps(other) and type(plan.error) is type(other.error):
+                        continue
+                    where = (traits, target, options)
+                    if plan.error is None and other.error is None:
+                        assert _reused_safely(plan, other, y), (where, str(plan), str(other))
+                        assert _reused_safely(other, plan, x), (where, str(other), str(plan))
+                    # Else one refuses: refusals are never remembered (see below), so each
+                    # such call is planned afresh.
+
+
+def test_refusals_are_not_remembered() -> None:
+    torch = pytest.importorskip("torch")
+    _recipes.clear()
+    t = torch.ones(2, requires_grad=True)
+    with pytest.raises(xb.GradientBreakError):
+        xb.to_numpy(t)
+    request = _recipes.plain_requests("numpy")[torch.Tensor]
+    assert not request.recipes  # decided, refused, not kept
+    assert xb.shares_memory(xb.to_numpy(t, detach=True), t)
 
 
 # ---------------------------------------------------------------------- cached == planned

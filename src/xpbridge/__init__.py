@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _standard
 from ._api.data_types import can_cast, finfo, iinfo, isdtype, result_type
 from ._at import at
+from ._audit import AuditLog, AuditRecord, Endpoint
 from ._backends import available_backends
 from ._config import (
     get_grad_mode,
@@ -32,6 +33,7 @@ from ._config import (
 from ._convert import (
     Plan,
     Step,
+    TreePlan,
     asarray,
     from_dlpack,
     plan,
@@ -50,7 +52,14 @@ from ._errors import (
     CopyRequiredError,
     DeviceMismatchError,
     GradientBreakError,
+    ImplicitComputeError,
+    ImplicitConversionError,
+    ImplicitConversionWarning,
+    ImplicitCopyError,
+    ImplicitDetachError,
+    ImplicitMoveError,
     MixedBackendError,
+    NullValuesError,
     RaggedSequenceError,
     UnknownArrayTypeError,
     UnsupportedDTypeError,
@@ -62,6 +71,7 @@ from ._lazy import module_getattr as _module_getattr
 from ._namespace import BackendNamespace, namespace
 from ._namespace import _registry as _declarations
 from ._numpy_function import numpy_function
+from ._watch import audit, guard
 
 __version__ = "0.1.0.dev0"
 __array_api_version__ = _standard.API_VERSION
@@ -299,23 +309,35 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 __all__ = [
     "ArrayInfo",
+    "AuditLog",
+    "AuditRecord",
     "BackendNamespace",
     "BackendNotAvailableError",
     "BridgeError",
     "CopyRequiredError",
     "DType",
     "DeviceMismatchError",
+    "Endpoint",
     "GradientBreakError",
+    "ImplicitComputeError",
+    "ImplicitConversionError",
+    "ImplicitConversionWarning",
+    "ImplicitCopyError",
+    "ImplicitDetachError",
+    "ImplicitMoveError",
     "MixedBackendError",
+    "NullValuesError",
     "Plan",
     "RaggedSequenceError",
     "Step",
+    "TreePlan",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
     "UnsupportedOperationError",
     "__array_namespace_info__",
     "asarray",
     "at",
+    "audit",
     "available_backends",
     "backend_of",
     "bfloat16",
@@ -337,6 +359,7 @@ __all__ = [
     "get_grad_mode",
     "get_policy",
     "grad_mode",
+    "guard",
     "iinfo",
     "inf",
     "info",

@@ -4,6 +4,10 @@ Every conversion is decided by :func:`xpbridge._plan.decide` (the rules, and the
 :func:`plan` returns) and run by ``xpbridge._recipes`` (which reuses a decision while the
 facts that decide stay the same). ``explain=True`` hands the plan that ran back with the
 result.
+
+Containers (dicts, lists, tuples, namedtuples, dataclasses of arrays) convert leaf by leaf
+(``xpbridge._convert_tree``); data frames (pandas, polars, pyarrow) through their
+libraries' zero-copy views (``xpbridge._frames``), decided by the same planner.
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ from typing import TYPE_CHECKING, Any
 
 from ._backends import adapter_for_type, get_adapter
 from ._config import current_defaults
+from ._convert_tree import TreePlan, convert_tree, plan_tree
 from ._errors import BridgeError, CopyRequiredError, UnknownArrayTypeError
+from ._frames import check_nulls_policy
 from ._plan import SCALARS, Plan, Step, check_array_like, decide_any
-from ._recipes import check_independent, convert, run_plan
+from ._recipes import check_independent, convert, plain_requests, run_plan, run_watched
 from ._recipes import lift as _lift
+from ._tree import is_container_type, is_tree, map_if_tree, map_tree
+from ._watch import ACTIVE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._backends._base import Adapter
+    from ._frames import NullPolicy
 
 __all__ = [
     "Plan",
     "Step",
+    "TreePlan",
     "asarray",
     "from_dlpack",
     "lift",
@@ -45,11 +57,14 @@ def plan(
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
-) -> Plan:
+    nulls: NullPolicy = "raise",
+) -> Plan | TreePlan:
     """The steps converting `x` to `backend` would take, without running them.
 
     Takes the same arguments as :func:`to`. A conversion that would be refused returns a
-    plan whose ``error`` says why (``str(plan)`` shows it) instead of raising.
+    plan whose ``error`` says why (``str(plan)`` shows it) instead of raising. For a
+    container the result is a :class:`TreePlan`: every leaf's plan by its path, with the
+    bytes copied and the leaves shared in total.
 
     Examples
     --------
@@ -58,7 +73,12 @@ def plan(
     numpy -> numpy: copy (copy=True asks for independent memory)
     """
     target = get_adapter(backend)
-    return decide_any(x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=None)
+    options: dict[str, Any] = {"device": device, "dtype": dtype, "copy": copy, "detach": detach}
+    if adapter_for_type(type(x)) is None:
+        check_nulls_policy(nulls)
+        if is_tree(x):
+            return plan_tree(x, target, chunks=None, nulls=nulls, **options)
+    return decide_any(x, target, chunks=None, nulls=nulls, **options)
 
 
 # ---------------------------------------------------------------------- running
@@ -75,14 +95,18 @@ def to(
     detach: bool | None = None,
     explain: bool = False,
     chunks: Any = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """Convert `x` to an array of `backend` (``"numpy"``, ``"torch"``, ``"cupy"``, ``"dask"``,
     ``"jax"``, ``"array_api_strict"``).
 
     Parameters
     ----------
-    x : array, Python scalar or nested sequence
-        An array of any supported library, or data NumPy would accept.
+    x : array, data frame, container, Python scalar or nested sequence
+        An array of any supported library, data NumPy would accept, a data frame (pandas
+        Series or DataFrame, polars Series or DataFrame, pyarrow Array, ChunkedArray, Table
+        or RecordBatch: a table becomes rows x columns), or a container of them (dict,
+        list, tuple, namedtuple, dataclass: converted leaf by leaf, its type kept).
     backend : str
         The library of the result.
     device : device, optional
@@ -102,11 +126,16 @@ def to(
         Return ``(result, plan)`` where ``plan`` is the :class:`Plan` that ran.
     chunks : optional
         Chunk sizes for a Dask result (see :func:`to_dask`).
+    nulls : {"raise", "nan"}
+        Data frames only: a column with nulls raises :class:`NullValuesError` (default),
+        or, with ``"nan"``, the result is floating (integer and boolean columns become
+        float64) with NaN for each null: a copy.
 
     Returns
     -------
     array
-        An array of `backend`'s own type, never a wrapper.
+        An array of `backend`'s own type, never a wrapper; for a container, the same
+        container with its leaves converted (see ``docs/pipelines.md``).
 
     Examples
     --------
@@ -117,16 +146,46 @@ def to(
     >>> float(a[0])
     0.0
     """
+    if (
+        device is None
+        and dtype is None
+        and copy is None
+        and detach is None
+        and chunks is None
+        and not explain
+    ):
+        try:
+            request = plain_requests(backend)[x.__class__]
+            recipe = request.recipes[request.traits(x)]
+            if not ACTIVE[0]:
+                return recipe.run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
+    if is_container_type(x.__class__) and is_tree(x):
+        check_nulls_policy(nulls)
+        target = get_adapter(backend)
+        return _to_tree(x, target, device, dtype, copy, detach, explain, chunks, nulls)
     if chunks is None and explain is False and copy is not False:
         result = convert(x, backend, device, dtype, copy, detach)
         if result is not NotImplemented:
             return result
     target = get_adapter(backend)
+    if adapter_for_type(type(x)) is None:
+        check_nulls_policy(nulls)
     record = decide_any(
-        x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+        x,
+        target,
+        device=device,
+        dtype=dtype,
+        copy=copy,
+        detach=detach,
+        chunks=chunks,
+        nulls=nulls,
     )
     try:
-        result = run_plan(record, x)
+        result = run_plan(record, x, copy=copy)
     except BridgeError:
         if record.source == "python":
             from ._coerce import coerce
@@ -136,6 +195,89 @@ def to(
     if copy is True and adapter_for_type(type(x)) is not None:
         check_independent(x, result)
     return (result, record) if explain else result
+
+
+def _to_tree(
+    x: Any,
+    target: Adapter,
+    device: Any,
+    dtype: Any,
+    copy: bool | None,
+    detach: bool | None,
+    explain: bool,
+    chunks: Any,
+    nulls: NullPolicy,
+) -> Any:
+    """Container `x` converted leaf by leaf (``(result, TreePlan)`` with `explain`)."""
+    name = target.name
+    if device is None and dtype is None and copy is None and detach is None and chunks is None:
+        leaf = _plain_leaf(name, nulls)
+    elif chunks is None and nulls == "raise":
+
+        def leaf(v: Any) -> Any:
+            result = convert(v, name, device, dtype, copy, detach)
+            if result is NotImplemented:
+                result = to(v, name, device=device, dtype=dtype, copy=copy, detach=detach)
+            return result
+
+    else:
+
+        def leaf(v: Any) -> Any:
+            return to(
+                v,
+                name,
+                device=device,
+                dtype=dtype,
+                copy=copy,
+                detach=detach,
+                chunks=chunks,
+                nulls=nulls,
+            )
+
+    if copy is not False and not explain:
+        return map_tree(leaf, x)
+    return convert_tree(
+        x,
+        target,
+        leaf,
+        device=device,
+        dtype=dtype,
+        copy=copy,
+        detach=detach,
+        chunks=chunks,
+        nulls=nulls,
+        explain=explain,
+    )
+
+
+#: (target, nulls) -> the function converting one leaf with no other option.
+_PLAIN_LEAVES: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def _plain_leaf(name: str, nulls: NullPolicy) -> Callable[[Any], Any]:
+    try:
+        return _PLAIN_LEAVES[name, nulls]
+    except KeyError:
+        pass
+    check_nulls_policy(nulls)
+    get_adapter(name)  # an unknown name fails here, with the list of backends
+    requests = plain_requests(name)
+
+    def leaf(v: Any) -> Any:
+        # An array takes the shortcut it would take alone; the rest goes through `to`.
+        try:
+            request = requests[v.__class__]
+            recipe = request.recipes[request.traits(v)]
+            if not ACTIVE[0]:
+                return recipe.run(v)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, v)  # an open guard or audit sees it
+        return to(v, name, nulls=nulls)
+
+    _PLAIN_LEAVES[name, nulls] = leaf
+    return leaf
 
 
 def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
@@ -149,9 +291,21 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 
 # ---------------------------------------------------------------------- shortcuts
 
+# The plain requests of each shortcut's target, looked up first (see _recipes.PLAIN).
+_PLAIN_NUMPY = plain_requests("numpy")
+_PLAIN_TORCH = plain_requests("torch")
+_PLAIN_CUPY = plain_requests("cupy")
+_PLAIN_JAX = plain_requests("jax")
+
 
 def to_numpy(
-    x: Any, /, *, dtype: Any = None, copy: bool | None = None, detach: bool | None = None
+    x: Any,
+    /,
+    *,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """``to(x, "numpy", ...)``: a NumPy array in host memory.
 
@@ -166,11 +320,24 @@ def to_numpy(
     >>> xb.to_numpy([1, 2, 3])
     array([1, 2, 3])
     """
+    if dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_NUMPY[x.__class__]
+            recipe = request.recipes[request.traits(x)]
+            if not ACTIVE[0]:
+                return recipe.run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
+        tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:
             return result
-    return to(x, "numpy", dtype=dtype, copy=copy, detach=detach)
+    return to(x, "numpy", dtype=dtype, copy=copy, detach=detach, nulls=nulls)
 
 
 def to_torch(
@@ -181,6 +348,7 @@ def to_torch(
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """``to(x, "torch", ...)``: a ``torch.Tensor``.
 
@@ -189,11 +357,24 @@ def to_torch(
     and JAX arrays are copied (tensors are writable). ``device=`` moves (a copy). Staying in
     torch keeps the autograd graph (see :func:`to`).
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_TORCH[x.__class__]
+            recipe = request.recipes[request.traits(x)]
+            if not ACTIVE[0]:
+                return recipe.run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
+        tree = map_if_tree(_plain_leaf("torch", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "torch", device, dtype, copy, detach)
         if result is not NotImplemented:
             return result
-    return to(x, "torch", device=device, dtype=dtype, copy=copy, detach=detach)
+    return to(x, "torch", device=device, dtype=dtype, copy=copy, detach=detach, nulls=nulls)
 
 
 def to_cupy(
@@ -204,17 +385,31 @@ def to_cupy(
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """``to(x, "cupy", ...)``: a CuPy array on `device` (default: the current GPU).
 
     Host data (NumPy, CPU tensors...) is uploaded, a copy (refused with ``copy=False``);
     a CUDA tensor on the same device is shared through DLPack (see :func:`to`).
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_CUPY[x.__class__]
+            recipe = request.recipes[request.traits(x)]
+            if not ACTIVE[0]:
+                return recipe.run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
+        tree = map_if_tree(_plain_leaf("cupy", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "cupy", device, dtype, copy, detach)
         if result is not NotImplemented:
             return result
-    return to(x, "cupy", device=device, dtype=dtype, copy=copy, detach=detach)
+    return to(x, "cupy", device=device, dtype=dtype, copy=copy, detach=detach, nulls=nulls)
 
 
 def to_jax(
@@ -225,6 +420,7 @@ def to_jax(
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """``to(x, "jax", ...)``: a JAX array.
 
@@ -233,11 +429,24 @@ def to_jax(
     64-byte aligned. Without 64-bit mode, float64/int64/complex128/uint64 input is refused
     rather than narrowed (pass a 32-bit ``dtype=``). See :func:`to`.
     """
+    if device is None and dtype is None and copy is None and detach is None:
+        try:
+            request = _PLAIN_JAX[x.__class__]
+            recipe = request.recipes[request.traits(x)]
+            if not ACTIVE[0]:
+                return recipe.run(x)
+        except Exception:  # noqa: BLE001 - not decided yet, or a route refused: below
+            request = None
+        if request is not None:
+            return run_watched(request, recipe, x)  # an open guard or audit sees it
+        tree = map_if_tree(_plain_leaf("jax", nulls), x)  # a container: leaf by leaf
+        if tree is not NotImplemented:
+            return tree
     if copy is not False:
         result = convert(x, "jax", device, dtype, copy, detach)
         if result is not NotImplemented:
             return result
-    return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach)
+    return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach, nulls=nulls)
 
 
 def to_dask(
@@ -248,6 +457,7 @@ def to_dask(
     dtype: Any = None,
     copy: bool | None = None,
     detach: bool | None = None,
+    nulls: NullPolicy = "raise",
 ) -> Any:
     """``to(x, "dask", ...)``: a Dask array split into `chunks` (Dask's chunk spellings).
 
@@ -257,7 +467,7 @@ def to_dask(
     ``chunks=None`` means Dask's ``"auto"`` for new arrays and keeps a Dask array's chunks
     (given chunks rechunk it, lazily).
     """
-    return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks)
+    return to(x, "dask", dtype=dtype, copy=copy, detach=detach, chunks=chunks, nulls=nulls)
 
 
 def from_dlpack(

@@ -123,6 +123,8 @@ def dtype_name(obj: Any, *, strict: bool = True) -> str | None:
     """
     if isinstance(obj, DType):
         return obj.name
+    if obj.__class__ is str and obj in _TABLE:
+        return obj  # already canonical (what the planner passes on)
     if isinstance(obj, np.dtype):
         name = obj.name
     elif isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, np.generic)):

@@ -13,7 +13,14 @@ __all__ = [
     "CopyRequiredError",
     "DeviceMismatchError",
     "GradientBreakError",
+    "ImplicitComputeError",
+    "ImplicitConversionError",
+    "ImplicitConversionWarning",
+    "ImplicitCopyError",
+    "ImplicitDetachError",
+    "ImplicitMoveError",
     "MixedBackendError",
+    "NullValuesError",
     "RaggedSequenceError",
     "UnknownArrayTypeError",
     "UnsupportedDTypeError",
@@ -63,3 +70,45 @@ class CopyRequiredError(BridgeError, BufferError, ValueError):
 
 class GradientBreakError(BridgeError, RuntimeError):
     """An operation would silently cut a torch autograd graph; pass ``detach=True`` if intended."""
+
+
+class NullValuesError(BridgeError, ValueError):
+    """A data-frame column holds nulls (missing values), which arrays cannot hold.
+
+    The message names the column, how many nulls it has, and the fixes: fill them first, or
+    pass ``nulls="nan"`` for a floating result with NaN in their place.
+    """
+
+
+# -- xb.guard: conversions the caller did not ask for by name (xpbridge._watch)
+
+
+class ImplicitConversionError(BridgeError, RuntimeError):
+    """A conversion did something the caller did not ask for by name while
+    :func:`xpbridge.guard` refuses it; the subclass says what (copy, move, compute, detach).
+
+    The message names the caller's ``file:line``, the arrays and the plan's reason.
+    """
+
+
+class ImplicitCopyError(ImplicitConversionError):
+    """A conversion would copy without ``copy=True`` under ``xb.guard(copy="raise")``."""
+
+
+class ImplicitMoveError(ImplicitConversionError):
+    """A conversion would move data between devices without ``device=`` under
+    ``xb.guard(move="raise")``."""
+
+
+class ImplicitComputeError(ImplicitConversionError):
+    """A conversion would compute a lazy (Dask) array under ``xb.guard(compute="raise")``."""
+
+
+class ImplicitDetachError(ImplicitConversionError):
+    """A conversion would cut an autograd graph without ``detach=True`` (the gradient mode
+    ``"detach"``) under ``xb.guard(detach="raise")``."""
+
+
+class ImplicitConversionWarning(UserWarning):
+    """What :func:`xpbridge.guard` warns with where a setting is ``"warn"``: an implicit copy,
+    move, compute or detach, attributed to the caller's line."""

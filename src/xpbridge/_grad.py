@@ -19,6 +19,8 @@ import numpy as np
 
 from ._backends import adapter_for_type, imported_adapters, names
 from ._errors import BridgeError, UnknownArrayTypeError, UnsupportedOperationError
+from ._frames import frame_kind
+from ._tree import is_tree, map_tree
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -157,6 +159,13 @@ def enable_grad() -> _GradSwitch:
 def _owner(x: Any, what: str) -> Adapter:
     adapter = adapter_for_type(type(x))
     if adapter is None:
+        kind = frame_kind(x)
+        if kind is not None:
+            msg = (
+                f"{what}: a {kind} is a data frame, not an array: copy it with its own "
+                "library, or convert it (xb.to_numpy(x, copy=True))"
+            )
+            raise UnknownArrayTypeError(msg)
         msg = (
             f"{what}: {type(x).__module__}.{type(x).__qualname__} is not an array of a "
             f"library xpbridge knows ({names()}), nor a Python scalar"
@@ -187,8 +196,9 @@ def detach(x: Any, /) -> Any:
 
     Parameters
     ----------
-    x : array or Python scalar
-        An array of any supported library.
+    x : array, Python scalar or container
+        An array of any supported library, or a container of them (dict, list, tuple,
+        namedtuple, dataclass: each array detached, the container's type kept).
 
     Returns
     -------
@@ -212,6 +222,11 @@ def detach(x: Any, /) -> Any:
     """
     if isinstance(x, _SCALARS):
         return x
+    if adapter_for_type(type(x)) is None:
+        if frame_kind(x) is not None:
+            return x  # data frames record no autograd
+        if is_tree(x):
+            return map_tree(detach, x)
     return _owner(x, "detach").detach(x)
 
 
@@ -244,8 +259,10 @@ def clone(x: Any, /) -> Any:
 
     Parameters
     ----------
-    x : array
-        An array of any supported library.
+    x : array or container
+        An array of any supported library, or a container of them (dict, list, tuple,
+        namedtuple, dataclass: each array cloned, the container's type kept; an array
+        reached twice is cloned once, as ``copy.deepcopy`` would).
 
     Returns
     -------
@@ -267,6 +284,8 @@ def clone(x: Any, /) -> Any:
     """
     if isinstance(x, np.generic):
         return x.copy()  # NumPy scalars stay scalars
+    if adapter_for_type(type(x)) is None and is_tree(x):
+        return map_tree(clone, x)
     return _owner(x, "clone").copy(x)
 
 

@@ -1,4 +1,8 @@
-"""Looking at arrays across libraries: ``backend_of``, ``info``, ``shares_memory``."""
+"""Looking at arrays across libraries: ``backend_of``, ``info``, ``shares_memory``.
+
+``info`` and the memory checks also take data frames (through the NumPy views their
+libraries export, ``xpbridge._frames``); the memory checks take containers of arrays too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ import numpy as np
 
 from ._backends import adapter_for_type, names
 from ._dtypes import DTYPES, DType
-from ._errors import UnknownArrayTypeError
+from ._errors import UnknownArrayTypeError, UnsupportedDTypeError
+from ._frames import frame_spec, promoted_dtype
+from ._frames import read as read_frame
+from ._tree import is_tree, leaves
 
 __all__ = ["ArrayInfo", "backend_of", "info", "may_share_memory", "shares_memory"]
 
@@ -85,7 +92,14 @@ def info(x: Any) -> ArrayInfo:
     >>> i = xb.info(np.zeros((2, 3), dtype=np.float32))
     >>> i.backend, i.shape, i.strides, i.requires_grad
     ('numpy', (2, 3), (12, 4), False)
+
+    A data frame (pandas, polars, pyarrow) is described as the array it converts to:
+    ``backend`` is its library, ``dtype`` the columns' promoted dtype, ``shape`` rows x
+    columns; the layout fields are those of its zero-copy view, None where the columns are
+    separate buffers.
     """
+    if adapter_for_type(type(x)) is None and frame_spec(x) is not None:
+        return _frame_info(x)
     adapter = _adapter(x, "info")
     facts = adapter.facts(x)
     return ArrayInfo(
@@ -107,6 +121,39 @@ def info(x: Any) -> ArrayInfo:
         is_leaf=facts.is_leaf,
         lazy_bits=facts.lazy_bits,
         data=adapter.detach(x),
+    )
+
+
+def _frame_info(x: Any) -> ArrayInfo:
+    spec = frame_spec(x)
+    assert spec is not None
+    frame = read_frame(x)
+    bad = [c for c in frame.columns if c.dtype is None]
+    if bad:
+        listed = "; ".join(f"{c.label} is {c.spelling}: {c.fix}" for c in bad)
+        msg = f"info: this {frame.kind} is no array: {listed}"
+        raise UnsupportedDTypeError(msg)
+    dtype = promoted_dtype(frame.columns, nan=False)
+    view = frame.view(dtype)
+    return ArrayInfo(
+        backend=spec.library,
+        dtype=DTYPES[dtype],
+        shape=frame.shape,
+        device="cpu",
+        strides=None if view is None else view.strides,
+        contiguous=None if view is None else bool(view.flags.c_contiguous),
+        f_contiguous=None if view is None else bool(view.flags.f_contiguous),
+        readonly=True,  # its library's memory: viewed read-only (see xpbridge._frames)
+        immutable=spec.immutable,
+        lazy=False,
+        nbytes=frame.nbytes,
+        data_ptr=None if view is None else view.__array_interface__["data"][0],
+        requires_grad=False,
+        grad=None,
+        grad_fn=None,
+        is_leaf=None,
+        lazy_bits=(),
+        data=x,
     )
 
 
@@ -143,6 +190,10 @@ def shares_memory(a: Any, b: Any, /) -> bool:
     arrays, torch meta tensors, NumPy scalars, empty arrays) share none. Raises
     :class:`UnknownArrayTypeError` for objects that are not arrays of these libraries.
 
+    Either side may also be a data frame (its columns' memory, where its library exports
+    a view of it: not booleans packed in bits or values in several chunks) or a container
+    of arrays and frames (True if any leaf shares memory with any leaf of the other).
+
     Examples
     --------
     >>> import numpy as np, xpbridge as xb
@@ -150,6 +201,8 @@ def shares_memory(a: Any, b: Any, /) -> bool:
     >>> xb.shares_memory(a, a[::2]), xb.shares_memory(a[::2], a[1::2])
     (True, False)
     """
+    if adapter_for_type(type(a)) is None or adapter_for_type(type(b)) is None:
+        return _any_overlap(a, b, "shares_memory", np.shares_memory)
     left, right = _memory(a, "shares_memory"), _memory(b, "shares_memory")
     if left is None or right is None or left[0] != right[0]:
         return False
@@ -168,7 +221,33 @@ def may_share_memory(a: Any, b: Any, /) -> bool:
     >>> xb.may_share_memory(a[::2], a[1::2]), xb.may_share_memory(a[:3], a[3:])
     (True, False)
     """
+    if adapter_for_type(type(a)) is None or adapter_for_type(type(b)) is None:
+        return _any_overlap(a, b, "may_share_memory", np.may_share_memory)
     left, right = _memory(a, "may_share_memory"), _memory(b, "may_share_memory")
     if left is None or right is None or left[0] != right[0]:
         return False
     return bool(np.may_share_memory(np.asarray(left[1]), np.asarray(right[1])))
+
+
+def _regions(x: Any, what: str) -> list[tuple[str, Any]]:
+    """The memory of `x` as (device, NumPy byte view) pairs: one for an array, one per
+    viewable column for a data frame, every leaf's for a container."""
+    if adapter_for_type(type(x)) is not None:
+        found = _memory(x, what)
+        return [] if found is None else [(found[0], np.asarray(found[1]))]
+    if frame_spec(x) is not None:
+        views = [c.view for c in read_frame(x).columns if c.view is not None]
+        return [region for view in views for region in _regions(view, what)]
+    if is_tree(x):
+        return [region for _, leaf in leaves(x) for region in _regions(leaf, what)]
+    _adapter(x, what)  # raises, naming what it got
+    return []
+
+
+def _any_overlap(a: Any, b: Any, what: str, test: Any) -> bool:
+    right = _regions(b, what)
+    for device, left in _regions(a, what):
+        for other_device, other in right:
+            if device == other_device and test(left, other):
+                return True
+    return False

@@ -24,6 +24,9 @@ The rules (the table in ``docs/conversion.md``):
   host memory the source's view (``host_export``) and the target's import
   (``host_import``), or the target's copying import when a copy is needed anyway; on a
   device, DLPack.
+* A data frame (pandas, polars, pyarrow: ``xpbridge._frames``) is its library's read-only
+  NumPy view, then planned as that array; or, where its values are no one view of the
+  result's dtype, one copy into new memory laid out for the target (``_plan_frame``).
 """
 
 from __future__ import annotations
@@ -48,11 +51,15 @@ from ._errors import (
     UnsupportedDTypeError,
     UnsupportedOperationError,
 )
+from ._frames import frame_dtype, frame_kind, promoted_dtype
+from ._frames import read as read_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ._backends._base import Adapter, Facts
+    from ._frames import NullPolicy
+    from ._frames._columns import Frame
 
 __all__ = ["SCALARS", "Plan", "Step", "check_array_like", "decide", "decide_any"]
 
@@ -299,7 +306,7 @@ class _Planner:
         if not self.facts.scalar or (self.target is self.source and not self.copy):
             return
         self.add(
-            "copy",
+            "create",  # no memory to share: not a copy a guard could spare (xb.guard)
             "a NumPy scalar is a value, not memory: it becomes a new 0-d array",
             np.array,
             copies=True,
@@ -637,6 +644,114 @@ def _plan_foreign(
     return Plan(kind, record.target, (first, *record.steps), record.error)
 
 
+def _plan_frame(
+    obj: Any,
+    target: Adapter,
+    *,
+    device: Any,
+    dtype: Any,
+    copy: bool | None,
+    chunks: Any,
+    nulls: NullPolicy,
+) -> Plan:
+    """The plan for a data frame (pandas, polars, pyarrow; see ``xpbridge._frames``).
+
+    Where its library exports the values as one read-only NumPy view of the result's
+    dtype, the plan is that view, then the plan of a NumPy array (so read-only memory is
+    shared only by libraries that cannot write it). Otherwise (columns in separate
+    buffers, dtypes to promote, nulls as NaN, booleans packed in bits) it is one copy into
+    new host memory laid out as the target aliases it, then that memory's plan.
+    """
+    frame = read_frame(obj)
+    kind = frame.kind
+    try:
+        result = frame_dtype(frame, nulls)
+    except BridgeError as exc:
+        return Plan(kind, target.name, (), exc)
+    view = frame.view(result)
+    if view is not None:
+        why = f"{frame.export}: the {kind}'s memory, read-only"
+        if 0 in frame.shape:
+            why = f"an empty {kind}: an empty array, nothing to share or copy"
+        first = Step("view", why, False, functools.partial(_constant, view))
+        record = decide(view, target, device=device, dtype=dtype, copy=copy, chunks=chunks)
+        error = record.error
+        if isinstance(error, CopyRequiredError):
+            error = CopyRequiredError(f"{kind}, viewed read-only through NumPy: {error}")
+        return Plan(kind, record.target, (first, *record.steps), error)
+    numpy = get_adapter("numpy")
+    asked_dtype = None if dtype is None else dtype_name(dtype)
+    into = asked_dtype if asked_dtype is not None and numpy.has_dtype(asked_dtype) else result
+    reasons = frame.copy_reasons(into, nan=nulls == "nan")
+    if copy is False:
+        msg = (
+            f"copy=False, but converting this {kind} to {target.name} must copy: "
+            + "; ".join(reasons)
+            + ". Pass copy=None to allow the copy"
+        )
+        return Plan(kind, target.name, (), CopyRequiredError(msg))
+    empty = target.host_empty or np.empty
+    # Planned on a small array laid out as the new memory will be (the steps after the
+    # copy read its layout and flags, never its size).
+    stand_in = _fresh_host(empty, frame.shape, numpy.native_dtype(into), target, copy)
+    record = decide(
+        stand_in,
+        target,
+        device=device,
+        dtype=None if into == asked_dtype else dtype,
+        copy=None if copy else copy,  # the copy below is new memory nobody else holds
+        chunks=chunks,
+    )
+    fill = functools.partial(
+        _fill_frame, frame, numpy.native_dtype(into), empty, not stand_in.flags.writeable
+    )
+    action = "stack" if len(frame.shape) == 2 and len(frame.columns) > 1 else "copy"
+    asked = _frame_copy_asked(frame, into, result, copy=copy, dtype=asked_dtype, nulls=nulls)
+    step = Step(action, "; ".join(reasons), True, fill, asked=asked)
+    return Plan(kind, record.target, (step, *record.steps), record.error)
+
+
+def _frame_copy_asked(
+    frame: Frame, into: str, result: str, *, copy: Any, dtype: str | None, nulls: str
+) -> bool:
+    """Whether the caller asked for a frame's copy by name: ``copy=True``, a ``dtype=``
+    its columns do not have, or ``nulls="nan"`` where it changes the values (nulls to
+    fill, integer or boolean columns made floating)."""
+    columns = frame.columns
+    if copy is True or (dtype is not None and any(c.dtype != into for c in columns)):
+        return True
+    return nulls == "nan" and (
+        any(c.nulls for c in columns) or promoted_dtype(columns, nan=False) != result
+    )
+
+
+def _constant(value: Any, _: Any) -> Any:
+    return value
+
+
+def _fresh_host(
+    empty: Callable[..., Any], shape: tuple[int, ...], dtype: Any, target: Adapter, copy: Any
+) -> Any:
+    """A few rows of new host memory as a frame's copy will be: read-only where that lets
+    `target` alias it (JAX aliases only memory nobody can write; this memory is the
+    conversion's own)."""
+    new = empty((min(shape[0], 2), *shape[1:]), dtype)
+    numpy = get_adapter("numpy")
+    if target.share_refusals(numpy.facts(new), copy=copy):
+        frozen = new.view()
+        frozen.flags.writeable = False
+        if not target.share_refusals(numpy.facts(frozen), copy=copy):
+            return frozen
+    return new
+
+
+def _fill_frame(frame: Frame, dtype: Any, empty: Callable[..., Any], frozen: bool, _: Any) -> Any:
+    out = frame.fill(empty(frame.shape, dtype))
+    if frozen:
+        out.flags.writeable = False
+    return out
+
+
 def decide_any(
     x: Any,
     target: Adapter,
@@ -646,11 +761,17 @@ def decide_any(
     copy: bool | None,
     detach: bool | None,
     chunks: Any,
+    nulls: NullPolicy = "raise",
 ) -> Plan:
-    """The plan for anything `to` accepts: an array, a Python value or a foreign array-like."""
+    """The plan for anything `to` accepts: an array, a data frame, a Python value or a
+    foreign array-like."""
     if adapter_for_type(type(x)) is not None:
         return decide(
             x, target, device=device, dtype=dtype, copy=copy, detach=detach, chunks=chunks
+        )
+    if frame_kind(x) is not None:
+        return _plan_frame(
+            x, target, device=device, dtype=dtype, copy=copy, chunks=chunks, nulls=nulls
         )
     check_array_like(x, f"convert to {target.name}")
     if isinstance(x, (*SCALARS, list, tuple)):

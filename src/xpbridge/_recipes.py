@@ -17,6 +17,10 @@ full planner, which reads every fact.
 
 Requests with ``copy=False`` are always planned in full: their errors list every reason a
 copy would be needed, which only the full facts tell.
+
+While an ``xb.guard`` or ``xb.audit`` is open (``xpbridge._watch.ACTIVE``), each conversion
+also goes through ``xpbridge._watch.watched`` with the plan it runs; otherwise that check
+is the only cost (the shortcuts that run a decision inline make the same check first).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ._backends import adapter_for_type, get_adapter
 from ._config import get_grad_mode
 from ._errors import BridgeError, CopyRequiredError, UnsupportedOperationError
 from ._plan import decide
+from ._watch import ACTIVE, watched
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -34,7 +39,18 @@ if TYPE_CHECKING:
     from ._backends._base import Adapter
     from ._plan import Plan
 
-__all__ = ["Recipe", "check_independent", "clear", "convert", "lift", "run_plan"]
+__all__ = [
+    "Recipe",
+    "check_independent",
+    "clear",
+    "convert",
+    "lift",
+    "lift_request",
+    "plain_requests",
+    "run",
+    "run_plan",
+    "run_watched",
+]
 
 #: Above this many decisions per table (or tables), the cache starts again: a program that
 #: makes that many kinds of array is not helped by remembering them all.
@@ -50,6 +66,10 @@ class Recipe:
         self.plan = plan
         self.run: Callable[[Any], Any] = _runner(plan)
 
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x`."""
+        return self.plan
+
 
 def _runner(plan: Plan) -> Callable[[Any], Any]:
     runs = tuple(step.run for step in plan.steps)
@@ -57,6 +77,13 @@ def _runner(plan: Plan) -> Callable[[Any], Any]:
         return _identity
     if len(runs) == 1:
         return runs[0]  # often the library's own function (torch.from_numpy)
+    if len(runs) == 2:  # (detach, Tensor.numpy), (copy, import)...: no loop
+        first, second = runs
+
+        def both(x: Any) -> Any:
+            return second(first(x))
+
+        return both
 
     def steps(x: Any) -> Any:
         for run in runs:
@@ -89,6 +116,11 @@ class _ByGradMode:
             recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
         return recipe.run(x)
 
+    def plan_now(self, x: Any) -> Plan:
+        """The plan :attr:`run` runs for `x` in this context's gradient mode."""
+        recipe = self.by_mode.get(get_grad_mode())
+        return recipe.plan if recipe is not None else self.request.plan(x)
+
 
 class _Request:
     """What a conversion asks for, and the decisions made for it so far, by traits."""
@@ -107,6 +139,7 @@ class _Request:
 
     def __init__(
         self,
+        cls: type,
         source: Adapter,
         target: Adapter,
         device: Any,
@@ -120,7 +153,7 @@ class _Request:
         self.lift = lift
         self.chunks = None
         self.recipes: dict[Hashable, Recipe | _ByGradMode] = {}
-        self.traits = _traits_of(source, target)
+        self.traits = _traits_of(source.traits_of(cls), source, target)
 
     def plan(self, x: Any) -> Plan:
         return decide(
@@ -137,7 +170,7 @@ class _Request:
         """Decide for `x` (whose traits are `traits`), remember the decision, run it."""
         plan = self.plan(x)
         self.learn(plan, traits)
-        result = run_plan(plan, x)
+        result = run_plan(plan, x, copy=self.copy, context=self.lift)
         if self.copy:
             check_independent(x, result)
         return result
@@ -159,10 +192,11 @@ class _Request:
         self.recipes[traits] = recipe
 
 
-def _traits_of(source: Adapter, target: Adapter) -> Callable[[Any], Hashable]:
-    """The traits function of a table: the source's, with the libraries' settings where they
-    can change (see ``Adapter.stateful``)."""
-    traits = source.traits
+def _traits_of(
+    traits: Callable[[Any], Hashable], source: Adapter, target: Adapter
+) -> Callable[[Any], Hashable]:
+    """The traits function of a request: the source's for its class, with the libraries'
+    settings where they can change (see ``Adapter.stateful``)."""
     if not (source.stateful or target.stateful):
         return traits
 
@@ -187,21 +221,33 @@ def check_independent(x: Any, result: Any) -> None:
 
 #: (array type, target, device, dtype, copy, detach[, lift context]) -> its request.
 _REQUESTS: dict[tuple[Any, ...], _Request] = {}
+#: Target -> array type -> the request of plain conversions (no option given): what the
+#: public shortcuts look up first, with one dict lookup instead of building a key.
+PLAIN: Final[dict[str, dict[type, _Request]]] = {}
+
+
+def plain_requests(backend: str) -> dict[type, _Request]:
+    """The plain requests to `backend` (a dict that stays the same object: callers keep it)."""
+    return PLAIN.setdefault(backend, {})
 
 
 def clear() -> None:
     """Forget every decision (tests that change what the planner sees call it)."""
     _REQUESTS.clear()
+    for requests in PLAIN.values():
+        requests.clear()
 
 
 def _request(key: tuple[Any, ...], cls: type, target: Adapter) -> _Request:
     source = adapter_for_type(cls)
     assert source is not None
     _, _, device, dtype, copy, detach, *lift = key
-    request = _Request(source, target, device, dtype, copy, detach, lift[0] if lift else None)
+    request = _Request(cls, source, target, device, dtype, copy, detach, lift[0] if lift else None)
     if len(_REQUESTS) >= _LIMIT:
-        _REQUESTS.clear()
+        clear()
     _REQUESTS[key] = request
+    if device is None and dtype is None and copy is None and detach is None and not lift:
+        plain_requests(target.name)[cls] = request
     return request
 
 
@@ -225,46 +271,71 @@ def convert(
     except TypeError:  # an unhashable device or dtype: decide for this call alone
         target = get_adapter(backend)
         plan = decide(x, target, device=device, dtype=dtype, copy=copy, detach=detach)
-        return run_plan(plan, x)
-    traits = request.traits(x)
+        return run_plan(plan, x, copy=copy)
+    return run(request, x)
+
+
+def lift_request(cls: type, target: Adapter, device: Any, context: str) -> _Request:
+    """The request of lifting arrays of type `cls` into `target` on `device` for a mixed
+    call named `context` (for callers that keep it: see ``xpbridge._dispatch.lanes``)."""
+    key = (cls, target.name, device, None, None, None, context)
     try:
-        recipe = request.recipes[traits]
+        return _REQUESTS[key]
     except KeyError:
-        return request.first(x, traits)
-    try:
-        return recipe.run(x)
-    except BridgeError:
-        raise
-    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-        return run_plan(request.plan(x), x)
+        return _request(key, cls, target)
 
 
 def lift(x: Any, target: Adapter, device: Any, context: str) -> Any:
     """Bring array `x` into `target` for a mixed call named `context`: zero-copy where
     possible, never moved (a move is refused with :class:`DeviceMismatchError`)."""
-    key = (x.__class__, target.name, device, None, None, None, context)
     try:
-        request = _REQUESTS[key]
-    except KeyError:
-        request = _request(key, x.__class__, target)
-    except TypeError:
-        plan = decide(x, target, device=device, lift=context)
-        return run_plan(plan, x)
+        request = lift_request(x.__class__, target, device, context)
+    except TypeError:  # an unhashable device: decide for this call alone
+        return run_plan(decide(x, target, device=device, lift=context), x, context=context)
+    return run(request, x)
+
+
+def run(request: _Request, x: Any) -> Any:
+    """Convert `x` as `request` decided for arrays with its traits (deciding if new)."""
     traits = request.traits(x)
     try:
         recipe = request.recipes[traits]
     except KeyError:
         return request.first(x, traits)
+    if ACTIVE[0]:
+        return run_watched(request, recipe, x)
     try:
         return recipe.run(x)
     except BridgeError:
         raise
     except Exception:  # noqa: BLE001 - a route refused: the full planner decides
-        return run_plan(request.plan(x), x)
+        return run_plan(request.plan(x), x, copy=request.copy, context=request.lift)
 
 
-def run_plan(record: Plan, x: Any) -> Any:
-    """Run a plan decided for this call alone, explaining a failing step."""
+def run_watched(request: _Request, recipe: Recipe | _ByGradMode, x: Any) -> Any:
+    """`recipe` (a decision of `request`) run on `x` under the context's guard and audits
+    (see ``_watch``): for the callers that found it themselves while one is open."""
+    copy, context = request.copy, request.lift
+    try:
+        return watched(recipe.plan_now(x), recipe.run, x, copy, context, True)
+    except BridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - a route refused: the full planner decides
+        return run_plan(request.plan(x), x, copy=copy, context=context)
+
+
+def run_plan(record: Plan, x: Any, *, copy: bool | None = None, context: str | None = None) -> Any:
+    """Run a plan decided for this call alone, explaining a failing step.
+
+    `copy` (the call's ``copy=``) and `context` (the mixed call lifting `x`, if any) tell
+    an open ``xb.guard`` or ``xb.audit`` what was asked for.
+    """
+    if ACTIVE[0]:
+        return watched(record, lambda v: _execute(record, v), x, copy=copy, context=context)
+    return _execute(record, x)
+
+
+def _execute(record: Plan, x: Any) -> Any:
     try:
         return record.execute(x)
     except BridgeError:

@@ -384,11 +384,18 @@ class Adapter:
         device, read-only, byte order, negative strides, contiguity, alignment where the
         memory may be aliased, gradients, lazy bits, support). A fact may be left out only
         if every route that could run for the array refuses (raises on) the arrays it
-        would mislead: the call then goes to the full planner, which reads ``facts``.
+        would mislead, and every step the planner could put in a recipe for it refuses (raises
+        on) the arrays it would mislead (``resolve_lazy_bit`` refuses an array without the
+        bit): the call then goes to the full planner, which reads ``facts``.
         The default is exact and slow: the facts themselves, without the data pointer.
         """
         facts = self.facts(x)
         return (facts.dtype, facts.device, facts.shape, facts.strides, facts.readonly)
+
+    def traits_of(self, cls: type) -> Callable[[Any], Hashable]:
+        """The traits function for arrays of class `cls`: :meth:`traits`, or one written for
+        that class (NumPy's scalars and arrays differ), looked up once per class."""
+        return self.traits
 
     def state(self) -> Hashable:
         """Process-wide settings of the library that change conversion decisions (JAX's

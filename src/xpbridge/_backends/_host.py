@@ -48,15 +48,15 @@ def ndarray_traits(a: Any) -> tuple[Any, ...]:
     """The traits (see ``Adapter.traits``) of a NumPy array's memory.
 
     The dtype object carries the byte order; ``flags.num`` the contiguity, the writeable
-    flag and the warn-on-write bit of broadcast views (read without their warning). The
-    address matters only for memory another library may alias as it is: read-only memory.
+    flag and the warn-on-write bit of broadcast views (read without their warning); the
+    strides whether any is negative (as they are: cheaper than looking). The address
+    matters only for memory another library may alias as it is: read-only memory.
     """
     flags = a.flags.num
-    negative = min(a.strides, default=0) < 0
     if flags & _WRITEABLE and flags >= 0:
-        return a.dtype, flags, negative
+        return a.dtype, flags, a.strides
     aligned = not a.size or a.ctypes.data % _ALIGNMENT == 0
-    return a.dtype, flags, negative, aligned
+    return a.dtype, flags, a.strides, aligned
 
 
 def host_copy(a: Any) -> Any:

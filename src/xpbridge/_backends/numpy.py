@@ -10,7 +10,7 @@ import array_api_compat.numpy as compat_numpy
 import numpy as np
 
 from .._deviation import Deviation
-from .._dtypes import dtype_name
+from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceMismatchError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
 from ._host import host_copy, ndarray_traits, writeable
@@ -24,10 +24,16 @@ _NATIVE_WHEN_PLAIN = ("matmul", "permute_dims", "matrix_transpose", "tensordot",
 
 
 _NAMES: dict[Any, str] = {}
+#: Canonical name -> NumPy's dtype object (bfloat16 aside: ml_dtypes may supply it).
+_NUMPY_DTYPES = {name: np.dtype(name) for name in DTYPES if name != "bfloat16"}
 
 
 # NumPy's view of host memory is the array itself: the identity route (no name).
 _ITSELF = Route("", lambda a: a)
+
+
+def _scalar_traits(x: Any) -> Any:
+    return x.dtype  # a scalar is a value, always copied out of NumPy: its dtype decides
 
 
 def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
@@ -130,7 +136,7 @@ class NumpyAdapter(Adapter):
     def native_dtype(self, dtype: Any) -> Any:
         if dtype is None:
             return None
-        name = dtype_name(dtype)
+        name = str(dtype_name(dtype))  # strict: a str, or it raised
         if name == "bfloat16":
             ml_dtypes = sys.modules.get("ml_dtypes")
             if ml_dtypes is None:
@@ -140,7 +146,7 @@ class NumpyAdapter(Adapter):
                 )
                 raise UnsupportedDTypeError(msg)
             return np.dtype(ml_dtypes.bfloat16)
-        return np.dtype(str(name))
+        return _NUMPY_DTYPES[name]
 
     def dtype_of(self, x: Any) -> str:
         dtype = x.dtype
@@ -214,8 +220,13 @@ class NumpyAdapter(Adapter):
 
     def traits(self, x: Any) -> Any:
         if isinstance(x, np.generic):
-            return x.dtype  # a scalar: a value, always copied out of NumPy
+            return _scalar_traits(x)
         return ndarray_traits(x)
+
+    def traits_of(self, cls: type) -> Callable[[Any], Any]:
+        if cls is np.ndarray:
+            return ndarray_traits
+        return _scalar_traits if issubclass(cls, np.generic) else self.traits
 
     def asarray(
         self, obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None

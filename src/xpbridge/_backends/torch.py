@@ -516,9 +516,13 @@ class TorchAdapter(Adapter):
 
     def traits(self, x: Any) -> Any:
         # Torch memory is always writable, native, with positive strides: what decides is
-        # the dtype, the device, gradients, lazy bits and the layout. (Tensors without
-        # storage, inside functorch, look like plain ones here: every route out of torch
-        # refuses them, and the planner then reads their facts.)
+        # the dtype, the device, gradients, lazy bits and the layout. On the CPU every
+        # route out of torch starts with Tensor.numpy(), which refuses lazy bits, other
+        # layouts and tensors without storage (functorch's), and resolving a bit refuses a
+        # tensor without it: those facts need not be read there (the planner reads them
+        # when a route refuses). Device memory leaves by DLPack, which would not refuse.
+        if x.is_cpu:  # (cheaper than reading x.device.type)
+            return x.dtype, x.requires_grad
         return x.dtype, x.device, x.requires_grad, x.is_conj(), x.is_neg(), x.layout
 
     has_autograd = True
@@ -548,6 +552,11 @@ class TorchAdapter(Adapter):
         return outputs
 
     def resolve_lazy_bit(self, x: Any, bit: str) -> Any:
+        if not (x.is_conj() if bit == "conj" else x.is_neg()):
+            # A decision made for a tensor with the bit, reused for one without (the CPU
+            # traits leave the bits out): refuse, so that the planner decides afresh.
+            msg = f"this tensor has no lazy {bit} bit to resolve"
+            raise RuntimeError(msg)
         return x.resolve_conj() if bit == "conj" else x.resolve_neg()
 
     def host_export(self, dtype: str) -> Route | None:

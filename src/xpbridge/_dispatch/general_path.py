@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .._backends._base import Adapter
     from .implementations import Implementations
 
-__all__ = ["general_call", "reraise_translated"]
+__all__ = ["choose", "general_call", "reraise_translated"]
 
 
 def general_call(
@@ -147,7 +147,7 @@ def _route(
         if home[1] is not None and options.get("device", 0) is None:
             options["device"] = home[1]
     if adapter is None:
-        adapter = _choose(path, owners)
+        adapter = choose(path, owners)
         if not owners:
             _default_device(options)
     native = [x for x, owner in arrays if owner is adapter]
@@ -203,7 +203,7 @@ def _explicit_backend(path: str, options: dict[str, Any]) -> Adapter | None:
     return None
 
 
-def _choose(path: str, owners: dict[str, Adapter]) -> Adapter:
+def choose(path: str, owners: dict[str, Adapter]) -> Adapter:
     """The backend of the call: the arrays' one, or the highest-priority one by the mixing
     policy (or the context's default when no argument is an array)."""
     if not owners:

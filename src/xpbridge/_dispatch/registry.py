@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from .general_path import general_call
 from .implementations import Implementations
+from .lanes import Lanes
 from .signature import Declaration
 from .tables import Tables
 
@@ -37,6 +38,10 @@ class Function(Declaration):
     ) -> None:
         super().__init__(stub, path=path, backend_path=backend_path, promotes=promotes)
         self.implementations = Implementations(self)
+        self.lanes = Lanes(self, self.implementations, self._general)
+        #: The general path, by the arguments' lane where their types have one (an
+        #: attribute rather than a method: one call less on every general call).
+        self.call = self.lanes.run
         self.tables = Tables(self, self.implementations, self.call)
         # The tables by array type, as the fillers left them (for inspection and tests).
         self.fast = self.tables.fast
@@ -54,7 +59,7 @@ class Function(Declaration):
         :meth:`Implementations.get`."""
         return self.implementations.get(adapter)
 
-    def call(self, values: tuple[Any, ...]) -> Any:
+    def _general(self, values: tuple[Any, ...]) -> Any:
         """Run the function on arguments given in signature order (the general path)."""
         return general_call(self, self.implementations, values)
 
