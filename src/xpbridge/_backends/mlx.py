@@ -129,6 +129,18 @@ DEVIATIONS = (
 )
 
 
+def _unavailable(path: str, reason: str) -> Callable[..., Any]:
+    """A function that raises as xpbridge does for one the backend lacks (for generic
+    functions, which would otherwise run until they reach the missing part)."""
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        msg = f"{path} is not available for mlx arrays: {reason}"
+        raise UnsupportedOperationError(msg)
+
+    unavailable.__name__ = path
+    return unavailable
+
+
 def _refuse(function: str, reason: str) -> UnsupportedDTypeError:
     return UnsupportedDTypeError(f"{function} is not available for these mlx arrays: {reason}")
 
@@ -985,6 +997,8 @@ class MlxAdapter(Adapter):
     name = "mlx"
     array_type_name = "mlx.core.array"
     deviations = DEVIATIONS
+    #: MLX reads no boolean masks (``x[mask]`` has a data-dependent shape); it writes them.
+    boolean_indexing = False
     demo = (
         "x = mx.array([0.0, 1.0, 2.0])",
         "xb.sum(xb.sin(x))",
@@ -1065,6 +1079,8 @@ class MlxAdapter(Adapter):
                 for name in ("fft", "ifft", "fftn", "ifftn", "rfft", "rfftn")
             },
             "fft.hfft": _hfft,
+            # NumPy's unique (a generic function) needs unique_values, which MLX lacks
+            "unique": _unavailable("unique", _NO_DATA_DEPENDENT_SHAPES),
             "fft.ihfft": _ihfft,
         }
         self.overrides.update(overrides)
@@ -1208,7 +1224,12 @@ class MlxAdapter(Adapter):
             if isinstance(obj, (*_SCALARS, list, tuple)):
                 return _from_python(obj)
             return _copy_in(np.asarray(obj))  # buffers and array-likes
-        return mx.array(obj, dtype=native)
+        name = dtype_name(dtype)
+        if name == "bfloat16":
+            return mx.array(obj, dtype=native)
+        # Through NumPy: mx.array reads Python ints through int64 (uint64 values above
+        # 2**63 fail) and makes float64 from float32 values only.
+        return _copy_in(np.asarray(obj, dtype=name))
 
     def copy(self, x: Any) -> Any:
         return mx.array(x)
