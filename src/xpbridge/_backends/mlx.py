@@ -183,6 +183,10 @@ def _copy_in(a: Any) -> Any:
             raise UnsupportedDTypeError(_NO_COMPLEX128)
         msg = f"MLX has no {name} dtype; pass dtype= to convert to one it has"
         raise UnsupportedDTypeError(msg)
+    if not a.size:
+        # MLX 0.32 reduces empty arrays made from host memory wrongly (all() is False,
+        # prod() 0 over every axis): no memory to copy, so make a new one.
+        return mx.zeros(a.shape, dtype=_BY_NAME[name])
     return mx.array(a, dtype=_BY_NAME[name])
 
 
@@ -481,16 +485,32 @@ def _astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> 
 # ---------------------------------------------------------------------- statistics
 
 
+def _count(x: Any, axis: Any) -> int:
+    return math.prod(x.shape[a] for a in _axes(axis, x.ndim))
+
+
+def _identity(x: Any, axis: Any, keepdims: bool, value: Any, dtype: Any) -> Any:
+    """A reduction over no elements: its identity, in the reduced shape."""
+    axes = _axes(axis, x.ndim)
+    shape = [1 if a in axes else n for a, n in enumerate(x.shape) if keepdims or a not in axes]
+    return mx.full(shape, value, dtype=dtype)
+
+
 def _sum(x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     return mx.sum(_cast(x, _accumulator(x, dtype)), axis=axis, keepdims=keepdims)
 
 
 def _prod(x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
-    return mx.prod(_cast(x, _accumulator(x, dtype)), axis=axis, keepdims=keepdims)
+    dtype = _accumulator(x, dtype)
+    if not _count(x, axis):  # MLX 0.32 gives 0 for some arrays without elements
+        return _identity(x, axis, keepdims, 1, dtype)
+    return mx.prod(_cast(x, dtype), axis=axis, keepdims=keepdims)
 
 
-def _count(x: Any, axis: Any) -> int:
-    return math.prod(x.shape[a] for a in _axes(axis, x.ndim))
+def _all(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    if not _count(x, axis):  # MLX 0.32 gives False for some arrays without elements
+        return _identity(x, axis, keepdims, True, mx.bool_)
+    return mx.all(x, axis=axis, keepdims=keepdims)
 
 
 def _var(x: Any, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Any:
@@ -536,12 +556,16 @@ def _index(found: Any) -> Any:
     return found.astype(_INT)  # MLX gives uint32 (argmax...) or int32 (count_nonzero)
 
 
-def _argmax(x: Any, /, *, axis: int | None = None, keepdims: bool = False) -> Any:
-    return _index(mx.argmax(x, axis=axis, keepdims=keepdims))
+def _arg(find: Callable[..., Any]) -> Callable[..., Any]:
+    def arg(x: Any, /, *, axis: int | None = None, keepdims: bool = False) -> Any:
+        if axis is not None:
+            return _index(find(x, axis=axis, keepdims=keepdims))
+        # Over the flattened array (MLX 0.32 fails on a 0-d array with keepdims=True).
+        found = _index(find(mx.reshape(x, (-1,)), axis=0))
+        return mx.reshape(found, (1,) * x.ndim) if keepdims else found
 
-
-def _argmin(x: Any, /, *, axis: int | None = None, keepdims: bool = False) -> Any:
-    return _index(mx.argmin(x, axis=axis, keepdims=keepdims))
+    arg.__name__ = find.__name__
+    return arg
 
 
 def _count_nonzero(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
@@ -652,6 +676,67 @@ def _hypot(x1: Any, x2: Any, /) -> Any:
     ratio = mx.where(big == 0, mx.zeros_like(small), small / mx.where(big == 0, 1, big))
     result = big * mx.sqrt(1 + ratio * ratio)
     return mx.where(mx.isinf(a) | mx.isinf(b), mx.array(float("inf"), dtype=result.dtype), result)
+
+
+def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
+    # The result keeps x's dtype (the standard); Python ints beyond an integer dtype's range
+    # bound nothing (MLX refuses them); MLX's clip needs a bound, the standard none.
+    if mx.issubdtype(x.dtype, mx.integer):
+        info = mx.iinfo(x.dtype)
+        if isinstance(min, int) and not isinstance(min, bool) and min <= info.min:
+            min = None
+        if isinstance(max, int) and not isinstance(max, bool) and max >= info.max:
+            max = None
+    result = x
+    if min is not None:
+        result = mx.maximum(result, min)
+    if max is not None:
+        result = mx.minimum(result, max)
+    return mx.array(x) if result is x else _cast(result, x.dtype)
+
+
+# MLX 0.32 computes exp, sin and cos of float64 to about 1e-6 (float32's accuracy, or
+# worse); these build them from float64 functions it computes exactly (expm1, tan, pow).
+_LN2_HI: Final = 6.93147180369123816490e-01  # ln 2 in two parts (Cody and Waite):
+_LN2_LO: Final = 1.90821492927058770002e-10  # k * _LN2_HI is exact for |k| < 2**11
+_INV_LN2: Final = 1.44269504088896338700e00
+
+
+def _exp64(x: Any) -> Any:
+    # exp(x) = 2**k * exp(r), |r| <= ln(2) / 2, and exp(r) = expm1(r) + 1 exactly enough.
+    clipped = mx.clip(x, -1100.0, 1100.0)  # beyond, exp is 0 or inf all the same
+    k = mx.round(clipped * _INV_LN2)
+    r = (clipped - k * _LN2_HI) - k * _LN2_LO
+    half = mx.floor(k * 0.5)
+    two = mx.array(2.0, dtype=mx.float64)  # 2**k in two steps: no overflow on the way
+    result = (mx.expm1(r) + 1.0) * mx.power(two, half) * mx.power(two, k - half)
+    return mx.where(mx.isnan(x), x, result)
+
+
+def _exp(x: Any, /) -> Any:
+    return _exp64(x) if x.dtype == mx.float64 else mx.exp(x)
+
+
+def _sin(x: Any, /) -> Any:
+    if x.dtype != mx.float64:
+        return mx.sin(x)
+    t = mx.tan(x * 0.5)  # sin x = 2t / (1 + t**2); |t| stays below 2e16
+    return 2.0 * t / (1.0 + t * t)
+
+
+def _cos(x: Any, /) -> Any:
+    if x.dtype != mx.float64:
+        return mx.cos(x)
+    square = mx.square(mx.tan(x * 0.5))  # cos x = (1 - t**2) / (1 + t**2)
+    return (1.0 - square) / (1.0 + square)
+
+
+def _logaddexp(x1: Any, x2: Any, /) -> Any:
+    x1, x2 = _as_arrays(x1, x2)
+    if x1.dtype != mx.float64:
+        return mx.logaddexp(x1, x2)
+    result = mx.maximum(x1, x2) + mx.log1p(_exp64(-mx.abs(x1 - x2)))
+    return mx.where(x1 == x2, x1 + math.log(2.0), result)  # equal infinities too
 
 
 #: Floating dtype -> the signed integer of its size (to read its bits).
@@ -997,6 +1082,9 @@ class MlxAdapter(Adapter):
     name = "mlx"
     array_type_name = "mlx.core.array"
     deviations = DEVIATIONS
+    #: MLX promotes as the standard says but into complex128, which it lacks (complex64 with
+    #: float64 gives complex64): its own functions are used as they are for one dtype only.
+    native_promotion = False
     #: MLX reads no boolean masks (``x[mask]`` has a data-dependent shape); it writes them.
     boolean_indexing = False
     demo = (
@@ -1028,12 +1116,13 @@ class MlxAdapter(Adapter):
             "astype": _astype,
             "sum": _sum,
             "prod": _prod,
+            "all": _all,
             "var": _var,
             "std": _std,
             "cumulative_sum": _cumulative(mx.cumsum, 0),
             "cumulative_prod": _cumulative(mx.cumprod, 1),
-            "argmax": _argmax,
-            "argmin": _argmin,
+            "argmax": _arg(mx.argmax),
+            "argmin": _arg(mx.argmin),
             "count_nonzero": _count_nonzero,
             "sort": _sort,
             "argsort": _argsort,
@@ -1046,6 +1135,11 @@ class MlxAdapter(Adapter):
             # element-wise
             "isin": _isin,
             "hypot": _hypot,
+            "clip": _clip,
+            "exp": _exp,
+            "sin": _sin,
+            "cos": _cos,
+            "logaddexp": _logaddexp,
             "signbit": _signbit,
             "copysign": _copysign,
             "nextafter": _nextafter,
@@ -1227,8 +1321,8 @@ class MlxAdapter(Adapter):
         name = dtype_name(dtype)
         if name == "bfloat16":
             return mx.array(obj, dtype=native)
-        # Through NumPy: mx.array reads Python ints through int64 (uint64 values above
-        # 2**63 fail) and makes float64 from float32 values only.
+        # Through NumPy: mx.array reads Python ints through int64 (uint64 values from 2**63
+        # on fail).
         return _copy_in(np.asarray(obj, dtype=name))
 
     def copy(self, x: Any) -> Any:
