@@ -696,12 +696,14 @@ def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
 
 
 # MLX 0.32 computes exp, sin and cos of float64 to about 1e-6 (float32's accuracy, or
-# worse); these build them from float64 functions it computes exactly (expm1, tan, pow).
+# worse); these build them from float64 functions it computes exactly (expm1, tan, pow),
+# with their derivatives given in the same terms (MLX would differentiate tan by its cos).
 _LN2_HI: Final = 6.93147180369123816490e-01  # ln 2 in two parts (Cody and Waite):
 _LN2_LO: Final = 1.90821492927058770002e-10  # k * _LN2_HI is exact for |k| < 2**11
 _INV_LN2: Final = 1.44269504088896338700e00
 
 
+@mx.custom_function
 def _exp64(x: Any) -> Any:
     # exp(x) = 2**k * exp(r), |r| <= ln(2) / 2, and exp(r) = expm1(r) + 1 exactly enough.
     clipped = mx.clip(x, -1100.0, 1100.0)  # beyond, exp is 0 or inf all the same
@@ -713,22 +715,38 @@ def _exp64(x: Any) -> Any:
     return mx.where(mx.isnan(x), x, result)
 
 
+@mx.custom_function
+def _sin64(x: Any) -> Any:
+    t = mx.tan(x * 0.5)  # sin x = 2t / (1 + t**2); |t| stays below 2e16
+    return 2.0 * t / (1.0 + t * t)
+
+
+@mx.custom_function
+def _cos64(x: Any) -> Any:
+    square = mx.square(mx.tan(x * 0.5))  # cos x = (1 - t**2) / (1 + t**2)
+    return (1.0 - square) / (1.0 + square)
+
+
+# For one argument, MLX hands the custom rules arrays: (x, cotangent, output) and
+# (x, tangent).
+_exp64.vjp(lambda x, cotangent, output: cotangent * output)
+_exp64.jvp(lambda x, tangent: tangent * _exp64(x))
+_sin64.vjp(lambda x, cotangent, output: cotangent * _cos64(x))
+_sin64.jvp(lambda x, tangent: tangent * _cos64(x))
+_cos64.vjp(lambda x, cotangent, output: -cotangent * _sin64(x))
+_cos64.jvp(lambda x, tangent: -tangent * _sin64(x))
+
+
 def _exp(x: Any, /) -> Any:
     return _exp64(x) if x.dtype == mx.float64 else mx.exp(x)
 
 
 def _sin(x: Any, /) -> Any:
-    if x.dtype != mx.float64:
-        return mx.sin(x)
-    t = mx.tan(x * 0.5)  # sin x = 2t / (1 + t**2); |t| stays below 2e16
-    return 2.0 * t / (1.0 + t * t)
+    return _sin64(x) if x.dtype == mx.float64 else mx.sin(x)
 
 
 def _cos(x: Any, /) -> Any:
-    if x.dtype != mx.float64:
-        return mx.cos(x)
-    square = mx.square(mx.tan(x * 0.5))  # cos x = (1 - t**2) / (1 + t**2)
-    return (1.0 - square) / (1.0 + square)
+    return _cos64(x) if x.dtype == mx.float64 else mx.cos(x)
 
 
 def _logaddexp(x1: Any, x2: Any, /) -> Any:
