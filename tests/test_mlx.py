@@ -239,18 +239,20 @@ class TestTransformations:
             return var + std + mx.sum(mx.abs(v) ** 3) ** (1 / 3) - mx.sum(mx.abs(v))
 
         assert_close(xb.to_numpy(ours(x)), xb.to_numpy(theirs(x)), rtol=1e-5)
-        assert_close(
-            xb.to_numpy(mx.grad(ours)(x)), xb.to_numpy(mx.grad(theirs)(x)), rtol=1e-5
-        )
+        assert_close(xb.to_numpy(mx.grad(ours)(x)), xb.to_numpy(mx.grad(theirs)(x)), rtol=1e-5)
 
     def test_grad_of_the_float64_transcendentals(self) -> None:
         v = np.array([0.3, 1.2, -2.0])
         x = mx.array(v, dtype=mx.float64)
-        for name, derivative in (("exp", np.exp(v)), ("sin", np.cos(v)), ("cos", -np.sin(v))):
-            found = mx.grad(lambda t, f=getattr(xb, name): mx.sum(f(t)))(x)
+        for function, derivative in (
+            (xb.exp, np.exp(v)),
+            (xb.sin, np.cos(v)),
+            (xb.cos, -np.sin(v)),
+        ):
+            found = mx.grad(lambda t, f=function: mx.sum(f(t)))(x)
             np.testing.assert_allclose(xb.to_numpy(found), derivative, rtol=1e-13)
         # Second derivatives and forward mode too.
-        second = mx.grad(mx.grad(lambda t: xb.sin(t)))(mx.array(0.3, dtype=mx.float64))
+        second = mx.grad(mx.grad(xb.sin))(mx.array(0.3, dtype=mx.float64))
         assert math.isclose(second.item(), -math.sin(0.3), rel_tol=1e-13)
         _, (tangent,) = mx.jvp(xb.exp, (x,), (mx.ones(3, dtype=mx.float64),))
         np.testing.assert_allclose(xb.to_numpy(tangent), np.exp(v), rtol=1e-13)
@@ -260,9 +262,7 @@ class TestTransformations:
         compiled = mx.compile(loss_xb)
         assert_close(xb.to_numpy(compiled(w, x)), xb.to_numpy(loss_mx(w, x)), rtol=1e-6)
         step = mx.compile(mx.grad(loss_xb))
-        assert_close(
-            xb.to_numpy(step(w, x)), xb.to_numpy(mx.grad(loss_mx)(w, x)), rtol=1e-6
-        )
+        assert_close(xb.to_numpy(step(w, x)), xb.to_numpy(mx.grad(loss_mx)(w, x)), rtol=1e-6)
 
     def test_detach_stops_the_gradient(self) -> None:
         x = mx.array([1.0, 3.0])
@@ -275,7 +275,7 @@ class TestTransformations:
         def f(v: Any) -> Any:
             return xb.reshape(v, (2, 1), copy=False)  # MLX knows its layout once evaluated
 
-        with pytest.raises(xb.UnsupportedOperationError, match="mx.compile"):
+        with pytest.raises(xb.UnsupportedOperationError, match=r"mx\.compile"):
             mx.compile(f)(mx.array([1.0, 2.0]))
 
 
@@ -306,18 +306,10 @@ class TestNamespace:
 
 
 class TestWhatMlxLacks:
-    @pytest.mark.parametrize(
-        "call",
-        [
-            lambda x: xb.nonzero(x),
-            lambda x: xb.unique_values(x),
-            lambda x: xb.unique(x),
-        ],
-        ids=["nonzero", "unique_values", "unique"],
-    )
-    def test_data_dependent_shapes_are_refused(self, call: Any) -> None:
+    @pytest.mark.parametrize("name", ["nonzero", "unique_values", "unique"])
+    def test_data_dependent_shapes_are_refused(self, name: str) -> None:
         with pytest.raises(xb.UnsupportedOperationError, match="data-dependent shapes"):
-            call(mx.array([1, 0, 2]))
+            getattr(xb, name)(mx.array([1, 0, 2]))
 
     def test_integer_einsum_is_refused(self) -> None:
         a = mx.array([[1, 2], [3, 4]])

@@ -141,6 +141,9 @@ def _unavailable(path: str, reason: str) -> Callable[..., Any]:
     return unavailable
 
 
+_PROMOTION: Final = "type promotion"
+
+
 def _refuse(function: str, reason: str) -> UnsupportedDTypeError:
     return UnsupportedDTypeError(f"{function} is not available for these mlx arrays: {reason}")
 
@@ -247,7 +250,7 @@ def _promote(a: Any, b: Any) -> Any:
     if found is None:
         return mx.result_type(a, b)
     if found not in _BY_NAME:
-        raise _refuse("type promotion", _NO_COMPLEX128)
+        raise _refuse(_PROMOTION, _NO_COMPLEX128)
     return _BY_NAME[found]
 
 
@@ -262,7 +265,7 @@ def _with_scalar(dtype: Any, scalar: Any) -> Any:
     if kind == 2:
         return _FLOAT  # MLX's choice for integers with floats (unspecified by the standard)
     if dtype == mx.float64:
-        raise _refuse("type promotion", _NO_COMPLEX128)
+        raise _refuse(_PROMOTION, _NO_COMPLEX128)
     return _COMPLEX
 
 
@@ -625,9 +628,7 @@ def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
 def _shares(a: Any, b: Any) -> bool:
     """Whether the two evaluated arrays start at the same address (reshape's views do)."""
-    return bool(
-        _view(a).__array_interface__["data"][0] == _view(b).__array_interface__["data"][0]
-    )
+    return bool(_view(a).__array_interface__["data"][0] == _view(b).__array_interface__["data"][0])
 
 
 def _reshape(x: Any, /, shape: Any, *, copy: bool | None = None) -> Any:
@@ -753,7 +754,7 @@ def _logaddexp(x1: Any, x2: Any, /) -> Any:
     x1, x2 = _as_arrays(x1, x2)
     if x1.dtype != mx.float64:
         return mx.logaddexp(x1, x2)
-    result = mx.maximum(x1, x2) + mx.log1p(_exp64(-mx.abs(x1 - x2)))
+    result = mx.maximum(x1, x2) + mx.log1p(_exp(-mx.abs(x1 - x2)))
     return mx.where(x1 == x2, x1 + math.log(2.0), result)  # equal infinities too
 
 
@@ -989,7 +990,7 @@ def _trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
 
 
 def _matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
-    return mx.linalg.norm(x, ord, axis=(-2, -1), keepdims=keepdims, stream=_CPU)
+    return mx.linalg.norm(x, ord, axis=[-2, -1], keepdims=keepdims, stream=_CPU)
 
 
 def _vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
@@ -1005,7 +1006,7 @@ def _vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: An
         result = mx.sum(magnitude != 0, axis=axes, keepdims=keepdims).astype(magnitude.dtype)
     elif ord == 1:
         result = mx.sum(magnitude, axis=axes, keepdims=keepdims)
-    elif ord == 2:  # noqa: PLR2004 - the Euclidean norm
+    elif ord == 2:  # the Euclidean norm
         result = mx.sqrt(mx.sum(magnitude * magnitude, axis=axes, keepdims=keepdims))
     else:
         result = mx.sum(magnitude**ord, axis=axes, keepdims=keepdims) ** (1 / ord)
@@ -1115,7 +1116,7 @@ class MlxAdapter(Adapter):
 
     def __init__(self) -> None:
         super().__init__()
-        overrides = {
+        overrides: dict[str, Callable[..., Any]] = {
             # creation: device= and xpbridge's default integer
             "arange": _arange,
             "empty": _zeros,
@@ -1384,4 +1385,4 @@ def _wide_complex(dtype: Any, other: Any) -> None:
     complex scalar)."""
     other_dtype = mx.complex64 if isinstance(other, complex) else other.dtype
     if {dtype, other_dtype} == {mx.float64, mx.complex64}:
-        raise _refuse("type promotion", _NO_COMPLEX128)
+        raise _refuse(_PROMOTION, _NO_COMPLEX128)
