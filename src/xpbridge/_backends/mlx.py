@@ -1107,6 +1107,7 @@ class MlxAdapter(Adapter):
     #: MLX reads no boolean masks (``x[mask]`` has a data-dependent shape); it writes them.
     boolean_indexing = False
     demo = (
+        "import mlx.core as mx",
         "x = mx.array([0.0, 1.0, 2.0])",
         "xb.sum(xb.sin(x))",
         "mx.grad(lambda v: xb.sum(xb.sin(v)))(x)",
