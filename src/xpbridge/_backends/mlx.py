@@ -111,7 +111,8 @@ _COMPLEX_FROM_FLOAT64 = (
 DEVIATIONS = (
     Deviation("mlx", "*", _NO_COMPLEX128, dtypes=("complex128",)),
     *(
-        Deviation("mlx", function, _COMPLEX128_RESULT, dtypes=("float64",))
+        # (NumPy gives complex128 for integer input too: refused likewise.)
+        Deviation("mlx", function, _COMPLEX128_RESULT, dtypes=("float64", *_INTEGRAL))
         for function in _COMPLEX_FROM_FLOAT64
     ),
     *(
@@ -166,8 +167,6 @@ def _view(x: Any) -> Any:
     a = np.asarray(x)
     # MLX's buffer says "q"/"Q" (long long) for 64-bit integers, where NumPy's own int64 is
     # "l" on Linux: the same bytes, but a distinct type that torch.from_numpy refuses.
-    if a.dtype.char in "qQ" and a.dtype != np.dtype(a.dtype.name):
-        return a.view(a.dtype.name)
     if a.dtype.type is not np.dtype(a.dtype.name).type:
         return a.view(a.dtype.name)
     return a
@@ -441,8 +440,12 @@ def _linspace(
     if dtype is None:
         dtype = _COMPLEX if isinstance(start, complex) or isinstance(stop, complex) else _FLOAT
     if mx.issubdtype(dtype, mx.complexfloating):
-        real = _linspace(complex(start).real, complex(stop).real, num, endpoint=endpoint)
-        imag = _linspace(complex(start).imag, complex(stop).imag, num, endpoint=endpoint)
+        real = _linspace(
+            complex(start).real, complex(stop).real, num, device=device, endpoint=endpoint
+        )
+        imag = _linspace(
+            complex(start).imag, complex(stop).imag, num, device=device, endpoint=endpoint
+        )
         return (real + 1j * imag).astype(dtype)
     return mx.linspace(start, stop, num, endpoint=endpoint, dtype=dtype, stream=_stream(device))
 
@@ -796,7 +799,10 @@ def _nextafter(x1: Any, x2: Any, /) -> Any:
     # Step the bits of x1 by one toward x2: floats are sign-magnitude, so the step is +1
     # away from zero and -1 toward it; from zero, the smallest subnormal of x2's side.
     x1, x2 = _as_arrays(x1, x2)
-    bits_dtype = _BITS[x1.dtype]
+    bits_dtype = _BITS.get(x1.dtype)
+    if bits_dtype is None:
+        msg = f"nextafter takes floating-point arrays (the standard's), got {x1.dtype}"
+        raise UnsupportedDTypeError(msg)
     bits = x1.view(bits_dtype)
     up = x2 > x1
     step = mx.where(up == (bits >= 0), 1, -1).astype(bits_dtype)
