@@ -81,9 +81,10 @@ _NO_COMPLEX128 = (
     "backend (xb.to_numpy)"
 )
 _COMPLEX128_RESULT = (
-    "the result would be complex128, which MLX lacks (its FFT and eigenvalues of float64 "
-    "input would silently be complex64): xpbridge raises UnsupportedDTypeError; cast to "
-    "float32 first, or compute in another backend (xb.to_numpy)"
+    "the result would be complex128 (NumPy's for float64 and integer input), which MLX "
+    "lacks: its own FFT and eigenvalues would silently be complex64; xpbridge raises "
+    "UnsupportedDTypeError: cast to float32 first, or compute in another backend "
+    "(xb.to_numpy)"
 )
 _NO_DATA_DEPENDENT_SHAPES = (
     "MLX computes only shapes known before the data (no data-dependent shapes); xpbridge "
@@ -92,7 +93,7 @@ _NO_DATA_DEPENDENT_SHAPES = (
 _FLOAT_MATMUL_ONLY = (
     "MLX's einsum contracts floating-point and complex arrays only (its matrix product has "
     "no integer kernels); xpbridge raises UnsupportedDTypeError: cast to a floating dtype "
-    "first (exact below 2**24 in float32, 2**53 in float64)"
+    "first (float64 holds integers exactly up to 2^53)"
 )
 _INTEGRAL = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 #: Functions whose float64 input would give a complex128 result.
