@@ -325,8 +325,6 @@ class _Namespace:
     and the inspection object the standard describes (the rest are the adapter's
     overrides)."""
 
-    __name__ = "mlx.core"
-
     def __getattr__(self, name: str) -> Any:
         return getattr(mx, name)
 
