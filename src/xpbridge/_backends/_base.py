@@ -282,6 +282,11 @@ class Adapter:
         for the methods); by default NumPy's generator, its draws copied in."""
         return NumpyRandom(seed, lambda a: self.asarray(a, device=device))
 
+    #: Whether ``x[mask]`` reads the elements a boolean mask selects (the standard's
+    #: "boolean indexing" capability). Where not, ``xb.at`` updates masked elements with
+    #: ``where`` instead.
+    boolean_indexing: ClassVar[bool] = True
+
     #: How the library words "copy=False, but a copy is needed" (e.g. reshape), so that it
     #: becomes a CopyRequiredError.
     copy_refusals: ClassVar[tuple[str, ...]] = ()
