@@ -137,16 +137,27 @@ def _strategies(namespace: Any) -> Any:
         return make_strategies_namespace(namespace)
 
 
+def _reads_large_uint64(namespace: Any) -> bool:
+    if not hasattr(namespace, "uint64"):
+        return True  # no uint64 to draw
+    try:
+        return int(namespace.asarray(2**63, dtype=namespace.uint64)) == 2**63
+    except (RuntimeError, OverflowError, ValueError, TypeError):
+        return False
+
+
 def test_hypothesis_strategies_namespace(library: str) -> None:
     namespace = xb.namespace(library)
     xps = _strategies(namespace)
     assert xps.api_version == "2025.12"
     # The complex sizes the backend has (MLX: 64 only), or hypothesis warns of the others.
     sizes = tuple(n for n in (64, 128) if get_adapter(library).has_dtype(f"complex{n}"))
-    drawn = xps.arrays(
-        dtype=st.one_of(xps.boolean_dtypes(), xps.real_dtypes(), xps.complex_dtypes(sizes=sizes)),
-        shape=xps.array_shapes(max_dims=3, max_side=3),
-    )
+    dtypes = st.one_of(xps.boolean_dtypes(), xps.real_dtypes(), xps.complex_dtypes(sizes=sizes))
+    if not _reads_large_uint64(namespace):
+        # hypothesis reads every element back with int(); torch's int() of a uint64 tensor
+        # holding 2**63 or more raises (a limit of the tensor itself, not of xpbridge).
+        dtypes = dtypes.filter(lambda d: d != namespace.uint64)
+    drawn = xps.arrays(dtype=dtypes, shape=xps.array_shapes(max_dims=3, max_side=3))
 
     @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
     @given(drawn, xps.arrays(dtype=xps.floating_dtypes(), shape=2, elements={"min_value": 0}))
