@@ -1,9 +1,11 @@
 """Dispatch overhead: ``xb.f(...)`` against the library's own ``f`` and against the peers.
 
-Every row times four statements in interleaved rounds: the direct library call
-(``np.add(a, b)``), xpbridge (``xb.add(a, b)``), array-api-compat as its users write it
-(``array_namespace(a, b).add(a, b)``) and autoray (``do("add", a, b)``). The overhead of
-each is its median time minus the direct call's, per round.
+Every row times five statements in interleaved rounds: the direct library call
+(``np.add(a, b)``), xpbridge (``xb.add(a, b)``), xpbridge's namespace of that backend
+(``xp.add(a, b)`` with ``xp = xb.namespace("numpy")``, which must cost what the facade
+does), array-api-compat as its users write it (``array_namespace(a, b).add(a, b)``) and
+autoray (``do("add", a, b)``). The overhead of each is its median time minus the direct
+call's, per round.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class DispatchRow:
     xb_ns: float
     xb_spread_ns: float
     compat_ns: float
+    #: Overhead of ``xb.namespace(backend).f``: the facade's, built for one backend.
+    namespace_ns: float
     autoray_ns: float
     number: int
     rounds: int
@@ -50,6 +54,11 @@ class DispatchRow:
     @property
     def xb_ratio(self) -> float:
         return (self.direct_ns + self.xb_ns) / self.direct_ns
+
+    @property
+    def namespace_ratio(self) -> float:
+        """Time of the namespace's call over the facade's (goal: within 10%)."""
+        return (self.direct_ns + self.namespace_ns) / (self.direct_ns + self.xb_ns)
 
     @property
     def in_goal(self) -> bool:
@@ -82,6 +91,7 @@ def _statements(op: str) -> dict[str, str]:
     return {
         "direct": direct,
         "xb": f"xb.{op}({args})",
+        "namespace": f"xp.{op}({args})",
         "compat": f"array_namespace({arrays}).{op}({args})",
         "autoray": f'do("{op}", {args})',
     }
@@ -98,7 +108,12 @@ def run(*, backends: list[str], rounds: int = 201, sample_s: float = 5e-4) -> li
     for backend in backends:
         for op in _OPS:
             for n in (None,) if op == "matmul" else (1, 10):
-                namespace = {"xb": xb, "array_namespace": array_namespace, "do": do}
+                namespace = {
+                    "xb": xb,
+                    "xp": xb.namespace(backend),
+                    "array_namespace": array_namespace,
+                    "do": do,
+                }
                 namespace.update(_arrays(backend, n or 4))
                 statements = _statements(op)
                 _check_same_results(statements, namespace)
@@ -112,6 +127,7 @@ def run(*, backends: list[str], rounds: int = 201, sample_s: float = 5e-4) -> li
                         xb_ns=t.overhead("xb", "direct") * 1e9,
                         xb_spread_ns=t.spread("xb", "direct") * 1e9,
                         compat_ns=t.overhead("compat", "direct") * 1e9,
+                        namespace_ns=t.overhead("namespace", "direct") * 1e9,
                         autoray_ns=t.overhead("autoray", "direct") * 1e9,
                         number=t.number,
                         rounds=rounds,

@@ -53,6 +53,7 @@ HOLDS = {
     "array_api_strict": set(DTYPES) - {"float16", "bfloat16"},
     "dask": set(DTYPES) - {"bfloat16"},
     "jax": set(DTYPES),
+    "mlx": set(DTYPES) - {"complex128"},
 }
 # The layouts each library can produce (see `_make_numpy` and friends).
 LAYOUTS = {
@@ -66,6 +67,7 @@ LAYOUTS = {
                          "broadcast", "zero_stride", "readonly"),
     "dask": ("0d", "empty", "contiguous", "strided"),
     "jax": ("0d", "empty", "contiguous", "fortran"),
+    "mlx": ("0d", "empty", "contiguous", "strided", "fortran", "negative", "broadcast"),
 }  # fmt: skip
 #: The layouts of a backend the oracle has no row for: those every library has.
 ANY_LAYOUTS = ("0d", "empty", "contiguous")
@@ -186,6 +188,38 @@ def _make_torch(layout: str, dtype: str) -> Any:
     return _torch_from(reference(dtype, (3, 4)))
 
 
+def _make_mlx(layout: str, dtype: str) -> Any:
+    import mlx.core as mx
+
+    def new(a: np.ndarray) -> Any:
+        if dtype == "bfloat16":
+            return mx.array(a.astype(np.float32)).astype(mx.bfloat16)
+        return mx.array(a, dtype=getattr(mx, "bool_" if dtype == "bool" else dtype))
+
+    if layout == "0d":
+        return new(reference(dtype, ()))
+    if layout == "empty":
+        return new(reference(dtype, (0, 3)))
+    if layout == "strided":  # views of MLX memory, as its slices and transposes are
+        return new(reference(dtype, (3, 8)))[:, ::2]
+    if layout == "fortran":
+        return new(reference(dtype, (4, 3))).T
+    if layout == "negative":
+        return new(reference(dtype, (3, 4)))[::-1, ::-2]
+    if layout == "broadcast":
+        return mx.broadcast_to(new(reference(dtype, (4,))), (3, 4))
+    return new(reference(dtype, (3, 4)))
+
+
+def _mlx_buffer(x: Any) -> np.ndarray:
+    """NumPy's view of an MLX array's memory (evaluating it; bfloat16 through its bits)."""
+    import mlx.core as mx
+
+    if x.dtype == mx.bfloat16:
+        return np.asarray(x.view(mx.uint16)).view(_np_dtype("bfloat16"))
+    return np.asarray(x)
+
+
 def make(library: str, layout: str, dtype: str) -> Any:
     """A `library` array of `dtype` in `layout`."""
     if library not in LAYOUTS:  # a backend without a row: new memory, through xb.asarray
@@ -201,6 +235,8 @@ def make(library: str, layout: str, dtype: str) -> Any:
         import array_api_strict
 
         return array_api_strict.asarray(_make_numpy(layout, dtype))
+    if library == "mlx":
+        return _make_mlx(layout, dtype)
     if library == "dask":
         import dask.array as da
 
@@ -311,6 +347,11 @@ def write(x: Any, index: tuple[int, ...], value: Any) -> bool:
         except ValueError:  # NumPy refuses to write read-only memory
             return False
         return True
+    if name == "mlx":
+        # MLX applies a write when it next evaluates the array, into new memory where it
+        # cannot reuse the old (a view): the memory itself is written, through its buffer.
+        _mlx_buffer(x)[index] = value
+        return True
     if name in HOLDS:
         return False  # JAX arrays are immutable; Dask never writes into its chunks
     # A backend without a row here: write where xpbridge says its arrays can be written.
@@ -371,6 +412,9 @@ def describe(library: str, layout: str, dtype: str, x: Any) -> Source:
         ptr, strides, c_contiguous = x.data_ptr(), x.stride(), x.is_contiguous()
     elif library == "jax":
         ptr = x.unsafe_buffer_pointer()
+    elif library == "mlx":
+        a = _mlx_buffer(x)
+        ptr, strides, c_contiguous = a.ctypes.data, a.strides, a.flags.c_contiguous
     elif library not in HOLDS:
         found = xb.info(x)
         ptr, strides = found.data_ptr or 0, found.strides or ()
@@ -414,6 +458,8 @@ def expected(src: Source, target: str, copy: bool | None) -> type[BridgeError] |
             reasons.append("torch tensors are writable, native-order, positively strided")
         if target == "array_api_strict" and src.byteswapped:
             reasons.append("array-api-strict has only native byte order")
+        if target == "mlx":
+            reasons.append("MLX cannot alias memory it did not allocate: it copies")
         if target == "jax":
             if not src.frozen and copy is None:
                 reasons.append("JAX arrays must not alias memory others can write")

@@ -45,7 +45,7 @@ def _host(x: Any) -> Any:
 
 def test_priority_order_is_the_documented_one() -> None:
     order = [spec.name for spec in sorted(BACKENDS, key=lambda s: -s.priority)]
-    assert order == ["torch", "cupy", "jax", "dask", "array_api_strict", "numpy"]
+    assert order == ["torch", "cupy", "mlx", "jax", "dask", "array_api_strict", "numpy"]
 
 
 @pytest.mark.parametrize(("high", "low"), list(itertools.combinations(PRIORITY, 2)))

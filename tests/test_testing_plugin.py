@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import array_api_compat
 import pytest
 
 import xpbridge as xb
@@ -29,12 +28,16 @@ def test_my_norm(xp):
 """
 
 
+#: The members a test runs on unless it asks for the opt-in ones (device_variants).
+DEFAULT_MEMBERS = [m for m in Backend if not m.opt_in]
+
+
 def _present() -> list[Backend]:
-    return [m for m in Backend if plugin._missing(m) is None]
+    return [m for m in DEFAULT_MEMBERS if plugin._missing(m) is None]
 
 
 def _absent() -> list[Backend]:
-    return [m for m in Backend if plugin._missing(m) is not None]
+    return [m for m in DEFAULT_MEMBERS if plugin._missing(m) is not None]
 
 
 @pytest.fixture(autouse=True)
@@ -239,10 +242,10 @@ def test_markers_skip_and_xfail_the_right_members(project: pytest.Pytester) -> N
         """
     )
     result = project.runpytest("-rsx")
-    by_marker = {m for m in Backend if m.library in {"torch", "jax"}}
+    by_marker = {m for m in DEFAULT_MEMBERS if m.library in {"torch", "jax"}}
     xfailed = {Backend.NUMPY_READONLY}
     skipped = by_marker | set(_absent())
-    passed = set(Backend) - skipped - xfailed
+    passed = set(DEFAULT_MEMBERS) - skipped - xfailed
     result.assert_outcomes(passed=len(passed), skipped=len(skipped), xfailed=len(xfailed))
     result.stdout.fnmatch_lines(
         [
@@ -289,7 +292,7 @@ def test_a_misused_marker_is_an_error(
     project.makepyfile(test_misuse=f"import pytest\n\n{decorator}\ndef test_it(xp):\n    pass\n")
     result = project.runpytest()
     # Every member errors, installed or not: the marker is checked before anything else.
-    result.assert_outcomes(errors=len(Backend))
+    result.assert_outcomes(errors=len(DEFAULT_MEMBERS))
     result.stdout.fnmatch_lines([f"*{message}*"])
     assert "plugin.py" not in result.stdout.str()  # the message, not the plugin's traceback
 
@@ -369,7 +372,7 @@ def test_device_fixture_is_not_the_default(backend: Backend, device: Any, xp: An
     if backend.row.device or backend.backend_row.test_device:  # the variant table names one
         assert device != default  # so a forgotten device= shows
     x = xp.zeros(2, device=device)
-    assert array_api_compat.device(x) == device
+    assert get_adapter(backend.library).device(x) == device
 
 
 def test_xp_makes_the_variant_arrays(backend: Backend, xp: Any) -> None:
@@ -385,7 +388,8 @@ def test_xp_makes_the_variant_arrays(backend: Backend, xp: Any) -> None:
     else:  # writable, unless the library's arrays never are (JAX)
         assert not any(xb.info(x).readonly and not xb.info(x).immutable for x in [*made, whole])
     if backend.device() is not None:
-        assert all(array_api_compat.device(x) == backend.device() for x in made)
+        own = get_adapter(backend.library)
+        assert all(own.device(x) == backend.device() for x in made)
     assert xb.backend_of(made[0]) == backend.library
 
 

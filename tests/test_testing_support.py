@@ -116,7 +116,7 @@ def test_the_table_agrees_with_the_namespace() -> None:
             owner, _, name = path.rpartition(".")
             function = getattr(getattr(xp, owner) if owner else xp, name)
             with pytest.raises(UnsupportedOperationError) as info:
-                function(None)
+                function(xp.ones(1))  # an array of the backend: refused by the function
             registered = [d for d in found.deviations if d in _deviations.registered()]
             for deviation in registered:
                 assert deviation.reason in str(info.value)

@@ -413,8 +413,9 @@ def _write(
         target[idx] = v
         return target
     function = _elementwise(op)
-    if lazy and _is_mask_of(idx, x):
-        # Dask cannot assign values of unknown length (x[mask]): select with where instead.
+    if (lazy or not adapter.boolean_indexing) and _is_mask_of(idx, x):
+        # Dask cannot assign values of unknown length (x[mask]), and some libraries cannot
+        # read them at all: select with where instead.
         target[...] = _elementwise("where")(idx, function(target, v), target)
         return target
     old = x[idx]  # read from x: when copying, x is never written, so autograd may save it

@@ -28,10 +28,17 @@ class Deviation:
     #: "unsupported": xpbridge raises a clear error. "differs": the result differs from
     #: NumPy's (values or dtype) in a documented way.
     kind: Literal["unsupported", "differs"] = "unsupported"
+    #: Which calls deviate when only some do (``"special cases"``: the standard's
+    #: special-case values; ``"array of counts"``...); empty: every call. A lookup finds
+    #: such an entry only when it asks for that case.
+    case: str = ""
 
-    def applies(self, backend: str, function: str, dtype: str | None = None) -> bool:
+    def applies(
+        self, backend: str, function: str, dtype: str | None = None, case: str = ""
+    ) -> bool:
         return (
             self.backend == backend
             and self.function in {"*", function}
             and (not self.dtypes or dtype is None or dtype in self.dtypes)
+            and self.case in {"", case}
         )

@@ -48,10 +48,13 @@ def registered() -> tuple[Deviation, ...]:
     return tuple(found)
 
 
-def find(backend: str, function: str, dtype: str | None = None) -> Deviation | None:
-    """The first deviation registered for this backend, function and dtype, if any."""
+def find(
+    backend: str, function: str, dtype: str | None = None, *, case: str = ""
+) -> Deviation | None:
+    """The first deviation registered for this backend, function and dtype, if any: one of
+    every call, or one of `case` (see ``Deviation.case``)."""
     for deviation in deviations_of(backend):
-        if deviation.applies(backend, function, dtype):
+        if deviation.applies(backend, function, dtype, case):
             return deviation
     return None
 

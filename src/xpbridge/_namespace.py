@@ -5,16 +5,21 @@ takes an ``xp``) get an object that behaves like a module: the standard's functi
 and constants, with creation functions making arrays of that backend on that device. Its
 arrays are the backend's own; where the backend's *operators* break the standard (torch's
 0-d promotion in ``a + b``), the deviations list says so rather than wrapping arrays.
+
+The namespace is the facade: each of its functions is built from the same declaration as
+``xb.<name>``, with the same fast paths, promotion and error translation, and the
+standard's signature (the facade's less its routing parameters ``backend=``, ``like=``).
+Only a call with no array argument differs: it runs on the namespace's backend and device
+rather than the context's default.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import TYPE_CHECKING, Any
 
 from ._backends import get_adapter
-from ._dispatch import provide_generic_namespace
+from ._dispatch import materialize, provide_generic_namespace
 from ._dtypes import DTYPES
 from ._standard import API_VERSION, CONSTANTS, FFT, FUNCTIONS, LINALG
 
@@ -27,8 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["BackendNamespace", "namespace"]
 
 _CONSTANTS: dict[str, Any] = {"e": math.e, "inf": math.inf, "nan": math.nan, "pi": math.pi}
-# Functions that need no routing: the backend's own answers them, with its own dtypes.
-_NATIVE = ("can_cast", "finfo", "iinfo", "isdtype", "result_type", "__array_namespace_info__")
+# Data type functions whose answer does not depend on the backend.
+_NEUTRAL = ("can_cast", "isdtype")
+# Data type functions that answer in the backend's dtype objects.
+_BOUND = ("finfo", "iinfo", "result_type")
 
 
 def _registry() -> dict[str, Function]:
@@ -109,10 +116,16 @@ class BackendNamespace:
             return _CONSTANTS[name]
         if name in DTYPES and adapter.has_dtype(name):
             return adapter.native_dtype(name)
-        if name in _NATIVE and hasattr(adapter.xp, name):
-            return getattr(adapter.xp, name)
+        if name in _NEUTRAL or name in _BOUND:
+            from ._api import data_types
+
+            if name in _NEUTRAL:
+                return getattr(data_types, name)
+            return data_types.bound_data_type_functions(adapter)[name]
+        if name == "__array_namespace_info__":
+            return adapter.xp.__array_namespace_info__
         if name == "broadcast_shapes":
-            return getattr(adapter.xp, name, None) or _broadcast_shapes
+            return _broadcast_shapes
         if name in {"asarray", "from_dlpack"}:
             return self._conversion(name)
         from ._api.numpy_spellings import ALIASES
@@ -125,11 +138,11 @@ class BackendNamespace:
         raise AttributeError(msg)
 
     def _function(self, path: str) -> Callable[..., Any]:
-        function = _registry()[path]
-        impl = _translating(function.implementation(self._adapter), self._adapter, path)
-        if function.creation and self._device is not None:
-            return _with_device(impl, self._device)
-        return impl
+        """The facade's function for `path`, bound to this backend and device."""
+        _registry()
+        prefix = path.rpartition(".")[0]
+        module = f"xpbridge.{prefix}" if prefix else "xpbridge"
+        return materialize(path, module, home=(self._adapter, self._device))
 
     def _conversion(self, name: str) -> Callable[..., Any]:
         from ._convert import asarray as convert_asarray
@@ -161,31 +174,6 @@ class BackendNamespace:
             )
 
         return from_dlpack
-
-
-def _translating(impl: Callable[..., Any], adapter: Adapter, path: str) -> Callable[..., Any]:
-    """`impl`, raising the error taxonomy's exceptions as ``xb.<path>`` does."""
-    from ._dispatch.general_path import reraise_translated
-
-    @functools.wraps(impl)
-    def translating(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return impl(*args, **kwargs)
-        except Exception as exc:
-            reraise_translated(exc, adapter, path)
-            raise
-
-    return translating
-
-
-def _with_device(impl: Callable[..., Any], device: Any) -> Callable[..., Any]:
-    @functools.wraps(impl)
-    def on_device(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("device") is None:
-            kwargs["device"] = device
-        return impl(*args, **kwargs)
-
-    return on_device
 
 
 def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:

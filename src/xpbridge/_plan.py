@@ -246,9 +246,10 @@ class _Planner:
         )
 
     def _plan_reading(self) -> None:
-        """A conversion that copies reads the memory: refuse memory it must not read, and
-        (for libraries whose memory can go bad between calls) check again when it runs."""
-        if not self.copied or self.facts.lazy:
+        """A conversion that copies reads the memory, one into another library hands it on:
+        refuse memory it must not read, and (for libraries whose memory can go bad between
+        calls) check a copy again when it runs (their views check themselves)."""
+        if self.facts.lazy or not (self.copied or self.source is not self.target):
             return
         if self.facts.unreadable is not None:
             msg = (
@@ -257,7 +258,7 @@ class _Planner:
                 "a new one) before converting"
             )
             raise UnsupportedOperationError(msg)
-        if self.source.guards_memory:
+        if self.copied and self.source.guards_memory:
             first = self.steps[0]
             guarded = functools.partial(_read_guarded, self.source, first.run)
             self.steps[0] = dataclasses.replace(first, run=guarded)

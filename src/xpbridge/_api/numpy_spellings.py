@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Final, cast
 
-import array_api_compat
-
+from .._backends import adapter_for_type
 from .._dispatch import array_function
 
 if TYPE_CHECKING:
@@ -220,4 +219,6 @@ def _array(xp: Namespace, value: ArrayT | complex, other: ArrayT | complex) -> A
     """`value` as an array next to `other` (a Python scalar takes `other`'s device)."""
     if not isinstance(value, bool | int | float | complex):
         return value
-    return xp.asarray(value, device=array_api_compat.device(other))
+    owner = adapter_for_type(type(other))  # every registered library's arrays, not only
+    device = None if owner is None else owner.device(other)  # those array-api-compat knows
+    return xp.asarray(value, device=device)

@@ -58,6 +58,7 @@ class BackendSpec:
 BACKENDS: Final = (
     BackendSpec("torch", (("torch", "Tensor"),), "torch:TorchAdapter", "torch", 50),
     BackendSpec("cupy", (("cupy", "ndarray"),), "cupy:CupyAdapter", "cupy", 40, numpy_like=True),
+    BackendSpec("mlx", (("mlx.core", "array"),), "mlx:MlxAdapter", "mlx", 35),
     BackendSpec("jax", (("jax", "Array"), ("jax.core", "Tracer")), "jax:JaxAdapter", "jax", 30),
     BackendSpec("dask", (("dask.array", "Array"),), "dask:DaskAdapter", "dask", 20),
     BackendSpec(

@@ -304,6 +304,11 @@ class Adapter:
         for the methods); by default NumPy's generator, its draws copied in."""
         return NumpyRandom(seed, lambda a: self.asarray(a, device=device))
 
+    #: Whether ``x[mask]`` reads the elements a boolean mask selects (the standard's
+    #: "boolean indexing" capability). Where not, ``xb.at`` updates masked elements with
+    #: ``where`` instead.
+    boolean_indexing: ClassVar[bool] = True
+
     #: How the library words "copy=False, but a copy is needed" (e.g. reshape), so that it
     #: becomes a CopyRequiredError.
     copy_refusals: ClassVar[tuple[str, ...]] = ()
@@ -322,6 +327,12 @@ class Adapter:
         """
         kind = recognise(exc, self.error_wording)
         return None if kind is None else explain(exc, kind, function)
+
+    #: Regular expressions for how the library words "no such function for this dtype"
+    #: (torch's ``"addmm" not implemented for 'Bool'``), so that a TypeError, RuntimeError
+    #: or NotImplementedError saying so becomes an UnsupportedDTypeError (after
+    #: :meth:`translate_error`, which may explain it better).
+    dtype_refusals: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ dtypes
 

@@ -102,8 +102,31 @@ def _per_matrix(name: str, signature: str, *arrays: Any, **options: Any) -> Any:
 
 
 def _square_chunks(x: Any) -> bool:
-    """Whether Dask's blocked LU/Cholesky accept `x`: one 2-d matrix with square blocks."""
-    return bool(x.ndim == 2 and x.chunks[0] == x.chunks[1])
+    """Whether Dask's blocked LU/Cholesky accept `x`: one 2-d matrix whose blocks are all
+    square, i.e. every chunk of both axes has one size (a last, smaller chunk makes
+    rectangular blocks beside the diagonal, which Dask refuses)."""
+    return bool(x.ndim == 2 and len(set(x.chunks[0] + x.chunks[1])) == 1)
+
+
+def _chunk_dtype(function: Callable[..., Any], *dtypes: Any) -> Any:
+    """The dtype the chunks' library gives for `function` of 1x1 identity matrices of
+    `dtypes` (what a one-block computation would return)."""
+    return function(*(np.eye(1, dtype=d) for d in dtypes)).dtype
+
+
+def _contraction(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` (a product that sums over an axis) keeping the dtype of the inputs'
+    promotion. Dask adds up the partial products of several blocks with ``sum``, which
+    widens small integers and booleans to int64/uint64; the sum of the widened values cast
+    back is the wrapped-around sum NumPy computes (and ``any`` for booleans)."""
+
+    def contracted(x1: Any, x2: Any, /, **options: Any) -> Any:
+        result = function(x1, x2, **options)
+        expected = np.result_type(x1.dtype, x2.dtype)
+        return result if result.dtype == expected else result.astype(expected)
+
+    contracted.__name__ = function.__name__
+    return contracted
 
 
 def _one_block_wide(x: Any) -> bool:
@@ -140,7 +163,11 @@ def eigvalsh(x: Any, /) -> Any:
 
 def inv(x: Any, /) -> Any:
     if _square_chunks(x):
-        return compat_dask.linalg.inv(x)
+        # Dask's own inv solves against a float64 identity, which promotes float32 and
+        # complex64 inputs; an identity of the result's dtype keeps them.
+        dtype = _chunk_dtype(np.linalg.inv, x.dtype)
+        eye = da.eye(x.shape[0], chunks=x.chunks[0][0], dtype=dtype)
+        return da.linalg.solve(x, eye).astype(dtype, copy=False)
     return _per_matrix("inv", "(m,m)->(m,m)", x)
 
 
@@ -210,6 +237,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
 def matrix_power(x: Any, n: int, /) -> Any:
     """By repeated squaring with Dask's matmul, so chunked matrices stay chunked."""
     n = operator.index(n)
+    dtype = x.dtype
     if n < 0:
         x, n = inv(x), -n
     result = None
@@ -223,7 +251,8 @@ def matrix_power(x: Any, n: int, /) -> Any:
         m = x.shape[-1]
         eye = da.eye(m, dtype=x.dtype, chunks=x.chunks[-1][0] if x.chunks[-1] else m)
         return da.broadcast_to(eye, x.shape).rechunk(x.chunks)
-    return result
+    # Products of several blocks widen small integers (see _contraction).
+    return result if result.dtype == dtype else result.astype(dtype)
 
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
@@ -266,6 +295,22 @@ def reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> A
         # Dask reshapes only by merging or splitting whole axes; going through the
         # flattened array always does one then the other (with a rechunk in between).
         return da.reshape(da.reshape(x, (-1,)), shape)
+
+
+def expand_dims(x: Any, /, axis: int | tuple[int, ...] = 0) -> Any:
+    # Dask's own leaks a StopIteration for a repeated axis: NumPy's errors instead.
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = x.ndim + len(axes)
+    positions = []
+    for a in map(operator.index, axes):
+        if not -ndim <= a < ndim:
+            msg = f"axis {a} is out of bounds for array of dimension {ndim}"
+            raise np.exceptions.AxisError(msg)
+        positions.append(a % ndim)
+    if len(set(positions)) != len(positions):
+        msg = "repeated axis"
+        raise ValueError(msg)
+    return da.expand_dims(x, axis=tuple(positions))
 
 
 def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
@@ -365,6 +410,56 @@ def _eye_block(k: int, dtype: Any, block_info: Any = None) -> Any:
     return np.eye(r1 - r0, c1 - c0, k=k + r0 - c0, dtype=dtype)
 
 
+def linspace(
+    start: complex,
+    stop: complex,
+    /,
+    num: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    endpoint: bool = True,
+) -> Any:
+    """Each block computes NumPy's values at its positions, with NumPy's formula.
+
+    ``da.linspace`` accumulates block starts (the last values drift in the last digits at
+    large magnitudes, and the stop is not exact) and takes no complex bounds.
+    """
+    if device not in (None, "cpu"):
+        return compat_dask.linspace(start, stop, num, dtype=dtype, device=device, endpoint=endpoint)
+    exact = np.result_type(start, stop, float(num))  # what NumPy computes in
+    dtype = exact if dtype is None else np.dtype(dtype)
+    chunks = normalize_chunks("auto", (operator.index(num),), dtype=dtype)
+    return da.map_blocks(
+        _linspace_block,
+        (start, stop, num, endpoint, exact, dtype),
+        chunks=chunks,
+        dtype=dtype,
+        meta=np.empty((0,), dtype),
+    )
+
+
+def _linspace_block(arguments: tuple[Any, ...], block_info: Any = None) -> Any:
+    start, stop, num, endpoint, exact, dtype = arguments
+    ((lo, hi),) = block_info[None]["array-location"]
+    div = (num - 1) if endpoint else num
+    y = np.arange(lo, hi, dtype=exact)
+    delta = stop - start
+    step = delta / div if div > 0 else math.nan
+    if div > 0 and step == 0:
+        y = y / div * delta
+    elif div > 0:
+        y = y * step
+    else:
+        y = y * delta
+    y += start
+    if endpoint and num > 1 and hi == num:
+        y[-1] = stop
+    if np.issubdtype(dtype, np.integer):
+        y = np.floor(y)
+    return y.astype(dtype, copy=False)
+
+
 # ---------------------------------------------------------------------- fft
 
 
@@ -413,6 +508,16 @@ def array_equal(a: Any, b: Any, equal_nan: bool = False) -> Any:
 _FFT_ONE = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
 _FFT_SEVERAL = ("fftn", "ifftn", "rfftn", "irfftn")
 
+
+def _einsum(subscripts: str, /, *operands: Any) -> Any:
+    # Like the contractions: Dask sums blocks' partial products with a widening sum.
+    result = da.einsum(subscripts, *operands)
+    expected = np.result_type(*(o.dtype for o in operands))
+    return result if result.dtype == expected else result.astype(expected)
+
+
+_CONTRACTIONS = ("matmul", "tensordot", "vecdot")
+
 OVERRIDES: dict[str, Callable[..., Any]] = {
     **{f"linalg.{f.__name__}": f for f in (
         det, slogdet, eig, eigvals, eigh, eigvalsh, inv, cholesky, solve, qr, svd, svdvals,
@@ -422,5 +527,8 @@ OVERRIDES: dict[str, Callable[..., Any]] = {
     **{f"fft.{n}": _whole_axes(getattr(compat_dask.fft, n), several=True) for n in _FFT_SEVERAL},
     **{f.__name__: f for f in (
         take_along_axis, reshape, repeat, roll, diff, searchsorted, allclose, array_equal, eye,
+        expand_dims, linspace,
     )},
+    **{name: _contraction(getattr(compat_dask, name)) for name in _CONTRACTIONS},
+    "einsum": _einsum,
 }  # fmt: skip

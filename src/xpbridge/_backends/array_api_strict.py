@@ -60,6 +60,28 @@ class StrictAdapter(Adapter):
     deviations = (
         Deviation(
             "array_api_strict",
+            "floor_divide",
+            "array-api-strict (NumPy's kernels) follows Python's floor division at "
+            "infinities: an infinity divided by a finite number gives NaN, and a finite "
+            "number divided by an infinity of the other sign gives -1; the standard "
+            "prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+            "may match Python instead",
+            dtypes=("float32", "float64"),
+            kind="differs",
+            case="special cases",
+        ),
+        Deviation(
+            "array_api_strict",
+            "expm1",
+            "array-api-strict (NumPy's kernels) computes complex expm1 without the standard's "
+            "special cases at infinities and NaN (expm1(+inf + 0j) gives inf + NaN j, "
+            "expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+            dtypes=("complex64", "complex128"),
+            kind="differs",
+            case="special cases",
+        ),
+        Deviation(
+            "array_api_strict",
             "einsum",
             "array-api-strict implements only the standard, which has no einsum",
         ),
@@ -67,6 +89,9 @@ class StrictAdapter(Adapter):
     copy_refusals = ("Incompatible shape for in-place modification",)
     # Python ints beyond an integer dtype: wrapped (JAX) or refused in comparisons (strict).
     wraps_int_scalars = True
+    # Its refusals of dtypes outside a function's domain ("Only real floating-point dtypes
+    # are allowed in hypot(...)").
+    dtype_refusals = (r"^Only [\w -]+ dtypes are allowed in",)
 
     def __init__(self) -> None:
         super().__init__()

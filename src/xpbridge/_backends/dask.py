@@ -48,6 +48,28 @@ class UnknownShapeError(UnsupportedOperationError, ValueError):
 _DLPACK_CPU = 1  # kDLCPU in DLPack's device enum
 
 DEVIATIONS = (
+    Deviation(
+        "dask",
+        "floor_divide",
+        "Dask (NumPy's kernels, chunk by chunk) follows Python's floor division at "
+        "infinities: an infinity divided by a finite number gives NaN, and a finite "
+        "number divided by an infinity of the other sign gives -1; the standard "
+        "prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+        "may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "dask",
+        "expm1",
+        "Dask (NumPy's kernels, chunk by chunk) computes complex expm1 without the standard's "
+        "special cases at infinities and NaN (expm1(+inf + 0j) gives inf + NaN j, "
+        "expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
     # Laziness: results whose length depends on the data get a NaN shape.
     *(
         Deviation(
@@ -67,6 +89,14 @@ DEVIATIONS = (
             "unique_values",
         )
     ),
+    Deviation(
+        "dask",
+        "repeat",
+        "with an array of counts, the result's length depends on their values, so Dask "
+        "leaves it unknown (NaN in shape) until computed (an int count keeps it known)",
+        kind="differs",
+        case="array of counts",
+    ),
     *(
         Deviation(
             "dask",
@@ -77,6 +107,13 @@ DEVIATIONS = (
         )
         for function in ("allclose", "array_equal")
     ),
+)
+
+compat_dask_any: Any = compat_dask  # built at import time: type checkers cannot see into it
+#: Devices that array-api-compat's inspection lists for Dask besides "cpu" (its
+#: ``DASK_DEVICE`` placeholder): accepted wherever a device is.
+_PLACEHOLDER_DEVICES = tuple(
+    d for d in compat_dask_any.__array_namespace_info__().devices() if not isinstance(d, str)
 )
 
 # How Dask words its complaints about NaN shapes and chunks.
@@ -148,6 +185,8 @@ class DaskAdapter(Adapter):
     name = "dask"
     array_type_name = "dask.array.Array"
     deviations = DEVIATIONS
+    # NumPy's refusals, raised when Dask builds the graph (it calls the ufunc on metadata).
+    dtype_refusals = (r"not supported for the input types", r"Parameters of such types")
 
     def __init__(self) -> None:
         super().__init__()
@@ -232,6 +271,11 @@ class DaskAdapter(Adapter):
     def native_device(self, device: Any) -> Any:
         if device is None or device == "cpu":
             return device
+        if device in _PLACEHOLDER_DEVICES:
+            # array-api-compat's DASK_DEVICE, which its __array_namespace_info__().devices()
+            # lists: its creation functions make NumPy-backed arrays for it, so it stands
+            # for the default device.
+            return "cpu"
         owner = self._device_chunks(device if not isinstance(device, str) else None)
         if owner is None:
             msg = (

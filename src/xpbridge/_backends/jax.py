@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._deviation import Deviation
 from .._errors import UnsupportedDTypeError, UnsupportedOperationError
 from .._sizes import check_count, check_shape
 from .._taxonomy import mistake, wording
@@ -209,8 +210,61 @@ class _JaxRandom:
         return self._placed(jax.random.permutation(self._next(), n))
 
 
+#: Complex functions for which XLA lacks some of the standard's (C99's) special cases.
+_COMPLEX_SPECIAL_CASES = (
+    "acos", "asinh", "atanh", "cosh", "exp", "expm1", "log", "log1p", "sinh", "sqrt", "tanh",
+)  # fmt: skip
+
+#: XLA's choices where the standard's special cases say otherwise.
+DEVIATIONS = (
+    Deviation(
+        "jax",
+        "floor_divide",
+        "JAX follows Python's floor division at infinities (an infinity divided by a finite "
+        "number gives NaN, a finite number divided by an infinity of the other sign gives -1) "
+        "and gives floor_divide(-0, 1) as +0; the standard prefers floor(x1 / x2) (+-infinity, "
+        "-0) and notes that libraries may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    *(
+        Deviation(
+            "jax",
+            function,
+            "XLA computes complex " + function + " without some of the standard's special "
+            "cases at infinities and NaN (it gives NaN + NaN j, or a different finite part, "
+            "where the standard's C99 rules give an infinity, a zero or pi/2)",
+            dtypes=("complex64", "complex128"),
+            kind="differs",
+            case="special cases",
+        )
+        for function in _COMPLEX_SPECIAL_CASES
+    ),
+    Deviation(
+        "jax",
+        "abs",
+        "XLA's complex abs of an infinity with a NaN part gives NaN, where the standard "
+        "gives +infinity",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "jax",
+        "remainder",
+        "JAX's remainder of a zero keeps the dividend's sign (remainder(-0, 1) is -0), where "
+        "the standard takes the divisor's (+0)",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+)
+
+
 class JaxAdapter(Adapter):
     name = "jax"
+    deviations = DEVIATIONS
     array_type_name = "jax.Array"
     #: New host memory laid out so that JAX aliases it: lazy sources compute into it.
     host_empty = staticmethod(_aligned_empty)
@@ -220,6 +274,7 @@ class JaxAdapter(Adapter):
     wraps_int_scalars = True
     # A singular matrix's inverse is NaN and inf, without a word.
     silent_linalg = True
+    dtype_refusals = (r"does not accept dtype", r"does not support complex-valued inputs")
 
     def __init__(self) -> None:
         super().__init__()

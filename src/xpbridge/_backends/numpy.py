@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat.numpy as compat_numpy
 import numpy as np
 
+from .._deviation import Deviation
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceNotAvailableError, UnsupportedDTypeError
 from ._base import Adapter, Facts, Route
@@ -81,8 +82,34 @@ def _no_counterpart(dtype: Any) -> str:
     )
 
 
+#: NumPy's own choices where the standard's special cases say otherwise.
+DEVIATIONS = (
+    Deviation(
+        "numpy",
+        "floor_divide",
+        "NumPy follows Python's floor division at infinities: an infinity divided by a finite "
+        "number gives NaN, and a finite number divided by an infinity of the other sign gives "
+        "-1; the standard prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+        "may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "numpy",
+        "expm1",
+        "NumPy computes complex expm1 without the standard's special cases at infinities and "
+        "NaN (expm1(+inf + 0j) gives inf + NaN j, expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+)
+
+
 class NumpyAdapter(Adapter):
     name = "numpy"
+    deviations = DEVIATIONS
     array_type_name = "numpy.ndarray"
     copy_refusals = ("Unable to avoid creating a copy",)
     numpy_like = True

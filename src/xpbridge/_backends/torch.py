@@ -17,6 +17,7 @@ from .._errors import (
     DeviceNotAvailableError,
     GradientBreakError,
     UnsupportedDTypeError,
+    UnsupportedOperationError,
 )
 from .._taxonomy import wording
 from ._base import Adapter, Facts, HostCall, Route, int_seed
@@ -119,10 +120,55 @@ def _tensor_numpy(t: Any) -> Any:
     return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
 
 
+def _overreach(x: Any) -> str | None:
+    """Why `x` reaches past its storage (freed or shrunk), or None."""
+    try:
+        available = x.untyped_storage().nbytes()
+    except (RuntimeError, NotImplementedError, TypeError):
+        return None  # sparse, quantized, functorch: no plain storage (refused elsewhere)
+    numel = x.numel()
+    if not numel:
+        return None
+    if x.is_contiguous():
+        reach = x.storage_offset() + numel
+    else:
+        strides = zip(x.shape, x.stride(), strict=True)
+        reach = x.storage_offset() + sum((n - 1) * s for n, s in strides) + 1
+    needed = reach * x.element_size()
+    if needed <= available:
+        return None
+    return (
+        f"the tensor reaches {needed} bytes into its storage, which holds {available} (the "
+        "storage was freed or shrunk, e.g. by untyped_storage().resize_(0)); reading it "
+        "would read memory the tensor does not own"
+    )
+
+
+def _viewed(view: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`view` (a zero-copy export), first refusing a tensor whose storage was freed or
+    shrunk: the view would hand another library memory nobody owns (torch's own
+    Tensor.numpy() hands it on)."""
+
+    def checked(t: Any) -> Any:
+        # The common case costs three reads: a dense tensor at the start of its storage.
+        if t.storage_offset() or t.nbytes > t.untyped_storage().nbytes() or not t.is_contiguous():
+            refusal = _overreach(t)
+            if refusal is not None:
+                msg = f"cannot hand on this torch tensor's memory: {refusal}"
+                raise UnsupportedOperationError(msg)
+        return view(t)
+
+    return checked
+
+
 # Tensor.numpy() refuses what it cannot view faithfully (grad while recording, lazy bits,
 # other devices and layouts): a refusal sends the conversion back to the full planner.
-_EXPORT = Route("Tensor.numpy()", torch.Tensor.numpy, "torch's own view, faster than DLPack")
-_EXPORT_BF16 = Route("Tensor.numpy() + ml_dtypes", _tensor_numpy, "torch's own view, as bfloat16")
+_EXPORT = Route(
+    "Tensor.numpy()", _viewed(torch.Tensor.numpy), "torch's own view, faster than DLPack"
+)
+_EXPORT_BF16 = Route(
+    "Tensor.numpy() + ml_dtypes", _viewed(_tensor_numpy), "torch's own view, as bfloat16"
+)
 # The planner never passes read-only memory (torch would alias it, warning only once),
 # byte-swapped or negatively strided memory (from_numpy would refuse it).
 _IMPORT = Route("torch.from_numpy", torch.from_numpy, "about 3x faster than DLPack on CPU")
@@ -275,6 +321,53 @@ _NO_COMPLEX_UNIQUE = (
 _SIGNED_SUMS = ("sum", "prod", "cumulative_sum", "cumulative_prod")
 
 DEVIATIONS = (
+    Deviation(
+        "torch",
+        "floor_divide",
+        "PyTorch follows Python's floor division at infinities: an infinity divided by a finite "
+        "number gives NaN, and a finite number divided by an infinity of the other sign gives "
+        "-1; the standard prefers floor(x1 / x2) (+-infinity and -0) and notes that libraries "
+        "may match Python instead",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "expm1",
+        "PyTorch computes complex expm1 without the standard's special cases at infinities and "
+        "NaN (expm1(+inf + 0j) gives inf + NaN j, expm1(-inf + inf j) NaN + NaN j, not -1 + 0j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "log1p",
+        "PyTorch's complex log1p gives NaN + NaN j where the standard's special cases give an "
+        "infinite real part (an infinite or NaN operand: log1p(x + inf j) is +inf + pi/2 j)",
+        dtypes=("complex64", "complex128"),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "acos",
+        "PyTorch's complex128 acos(+-0 + 0j) gives pi/2 + 0j, not pi/2 - 0j (the sign of the "
+        "imaginary zero)",
+        dtypes=("complex128",),
+        kind="differs",
+        case="special cases",
+    ),
+    Deviation(
+        "torch",
+        "remainder",
+        "PyTorch's remainder of a zero keeps the dividend's sign (remainder(-0, 1) is -0), "
+        "where the standard takes the divisor's (+0)",
+        dtypes=("float32", "float64"),
+        kind="differs",
+        case="special cases",
+    ),
     *(
         Deviation(
             "torch",
@@ -335,6 +428,13 @@ class TorchAdapter(Adapter):
         "print(xb.plan(t, 'numpy', detach=True))",
     )
     copy_refusals = ("view size is not compatible with input tensor",)
+    dtype_refusals = (
+        r"not implemented for '\w+'",
+        r"Expected a floating point or complex tensor",
+        r"doesn't handle types other than float and double",
+        r"only supports floating-point dtypes",
+        r"must have floating point or complex dtype",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -581,27 +681,7 @@ class TorchAdapter(Adapter):
     guards_memory = True
 
     def memory_refusal(self, x: Any) -> str | None:
-        # Lean: every reading path pays for it (five attribute reads for a dense tensor).
-        try:
-            available = x.untyped_storage().nbytes()
-        except (RuntimeError, NotImplementedError, TypeError):
-            return None  # sparse, quantized, functorch: no plain storage (refused elsewhere)
-        numel = x.numel()
-        if not numel:
-            return None
-        if x.is_contiguous():
-            reach = x.storage_offset() + numel
-        else:
-            strides = zip(x.shape, x.stride(), strict=True)
-            reach = x.storage_offset() + sum((n - 1) * s for n, s in strides) + 1
-        needed = reach * x.element_size()
-        if needed <= available:
-            return None
-        return (
-            f"the tensor reaches {needed} bytes into its storage, which holds {available} (the "
-            "storage was freed or shrunk, e.g. by untyped_storage().resize_(0)); reading it "
-            "would read memory the tensor does not own"
-        )
+        return _overreach(x)
 
     def traits(self, x: Any) -> Any:
         # Torch memory is always writable, native, with positive strides: what decides is

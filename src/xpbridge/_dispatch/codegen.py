@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from .general_path import reraise_translated
 from .signature import EMPTY, SCALAR_TYPES
-from .tables import ROWS, new_row
+from .tables import ROWS, GeneralPath, new_row
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from .registry import Function
     from .signature import Param
@@ -37,17 +37,29 @@ if TYPE_CHECKING:
 __all__ = ["generate", "runtime_names"]
 
 
-def generate(function: Function, slots: Mapping[str, int]) -> tuple[str, dict[str, Any]]:
+def generate(
+    function: Function,
+    slots: Mapping[str, int],
+    *,
+    bound: tuple[str, Callable[[tuple[Any, ...]], Any]] | None = None,
+) -> tuple[str, dict[str, Any]]:
     """The text of `function`'s public function, reading its tables at `slots`, and the
     globals of its own that it uses (named uniquely by its fast slot: ``_call3``,
-    ``_d3_axis``)."""
-    return _Writer(function, slots).source()
+    ``_d3_axis``).
+
+    `bound` makes the function of a backend's namespace instead: ``(tag, general)``, where
+    `general` is the general path bound to that backend, taking the arguments of the
+    signature without xpbridge's routing parameters (``backend``, ``like``, ``xp``), and
+    `tag` names its global uniquely (``_call3_torch``). Its fast paths are the same.
+    """
+    return _Writer(function, slots, bound).source()
 
 
 def runtime_names() -> dict[str, Any]:
     """The globals every generated function uses."""
     return {
         "_ROWS": ROWS,
+        "_general": GeneralPath,
         "_new_row": new_row,
         "_reraise": reraise_translated,
         "_scalars": SCALAR_TYPES,
@@ -61,10 +73,12 @@ def _unexpected_keyword(name: str, extra: dict[str, Any]) -> None:
     raise TypeError(msg)
 
 
-def keyword_options(function: Function) -> list[Param]:
+def keyword_options(function: Function, params: Sequence[Param] | None = None) -> list[Param]:
     """The keyword-only parameters the generated code takes as ``**_kw``: all of them when
-    there are three or more, all with defaults; else none (Python's own handling)."""
-    options = [p for p in function.params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    there are three or more, all with defaults; else none (Python's own handling).
+    `params`: the signature's parameters, when not all of the function's."""
+    params = function.params if params is None else params
+    options = [p for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
     # CPython 3.11 fills each missing keyword-only default per call (~4 ns each) while
     # **_kw costs one empty dict (~12 ns): only worth it from three options up.
     if len(options) < 3 or any(p.required for p in options):
@@ -75,19 +89,32 @@ def keyword_options(function: Function) -> list[Param]:
 class _Writer:
     """Writes the source of one function whose tables sit at `slots`."""
 
-    def __init__(self, function: Function, slots: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        function: Function,
+        slots: Mapping[str, int],
+        bound: tuple[str, Callable[[tuple[Any, ...]], Any]] | None = None,
+    ) -> None:
         self.function = function
         self.slots = slots
         self.tag = slots["fast"]
+        self.general: Callable[[tuple[Any, ...]], Any] = function.call
+        #: The signature's parameters, and the global of the general path.
+        self.params = function.params
+        self.call = f"_call{self.tag}"
+        if bound is not None:
+            self.params = function.impl_params
+            self.call += f"_{bound[0]}"
+            self.general = bound[1]
 
     def source(self) -> tuple[str, dict[str, Any]]:
-        function, tag = self.function, self.tag
-        names: dict[str, Any] = {f"_call{tag}": function.call}
+        function, params, call = self.function, self.params, self.call
+        names: dict[str, Any] = {call: self.general}
         header: list[str] = []
         keyword_only = False
         fast = self.fast_body()
-        options = keyword_options(function) if fast else []
-        for i, p in enumerate(function.params):
+        options = keyword_options(function, params) if fast else []
+        for i, p in enumerate(params):
             text = p.name
             if p.default is not EMPTY:
                 names[self.default_name(p)] = p.default
@@ -101,7 +128,7 @@ class _Writer:
             if p.default is not EMPTY:
                 text += f"={self.default(p)}"
             header.append(text)
-            following = function.params[i + 1].kind if i + 1 < len(function.params) else None
+            following = params[i + 1].kind if i + 1 < len(params) else None
             if p.kind is inspect.Parameter.POSITIONAL_ONLY and following is not p.kind:
                 header.append("/")
         body = fast
@@ -112,8 +139,8 @@ class _Writer:
             body += [f"{p.name} = _kw.pop({p.name!r}, {self.default(p)})" for p in options]
             body += ["if _kw:", f"    _unexpected({function.name!r}, _kw)"]
         body += self.scalar_body() + self.full_body()
-        values = ", ".join(p.name for p in function.params)
-        body.append(f"return _call{tag}(({values},))" if values else f"return _call{tag}(())")
+        values = ", ".join(p.name for p in params)
+        body.append(f"return {call}(({values},))" if values else f"return {call}(())")
         lines = [f"def {function.name}({', '.join(header)}):", *("    " + line for line in body)]
         return "\n".join(lines) + "\n", names
 
@@ -132,16 +159,16 @@ class _Writer:
         arrays = [function.fast_params[i].name for i in function.fast_arrays]
         required = ", ".join(p.name for p in function.fast_params)
         checks = [f"{name}.__class__ is _t" for name in arrays[1:]]
-        options = keyword_options(function)
+        options = keyword_options(function, self.params)
         checks += [
             f"{p.name} is {self.default(p)}"
-            for p in function.params
+            for p in self.params
             if not p.required and p not in options
         ]
         if options:
             checks.append("not _kw")
-        values = ", ".join(self.value(p, options) for p in function.params)
-        general = f"return _call{self.tag}(({values},))"
+        values = ", ".join(self.value(p, options) for p in self.params)
+        general = f"return {self.call}(({values},))"
         if len(function.promotes) > 1:
             # None: the library's own function is exact only for identical dtypes (torch).
             first, *others = (function.fast_params[i].name for i in function.promotes)
@@ -243,6 +270,8 @@ class _Writer:
             *self.lookup(kind),
             "try:",
             f"    return {call}",
+            "except _general:",  # no backend owns _t: the general path below
+            "    pass",
             "except Exception as _exc:",
             f"    _reraise(_exc, _t, {self.function.path!r})",
             "    raise",

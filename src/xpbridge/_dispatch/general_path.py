@@ -9,6 +9,7 @@ into arrays, then calls the backend's implementation and explains its errors.
 from __future__ import annotations
 
 import inspect
+import re
 from typing import TYPE_CHECKING, Any
 
 from .._backends import adapter_for_type, get_adapter, imported_adapters, priority
@@ -20,6 +21,7 @@ from .._errors import (
     DeviceMismatchError,
     MixedBackendError,
     UnknownArrayTypeError,
+    UnsupportedDTypeError,
 )
 from .._sizes import check_request
 from .signature import SCALARS, Declaration
@@ -34,14 +36,21 @@ __all__ = ["choose", "general_call", "reraise_translated"]
 
 
 def general_call(
-    declaration: Declaration, implementations: Implementations, values: tuple[Any, ...]
+    declaration: Declaration,
+    implementations: Implementations,
+    values: tuple[Any, ...],
+    home: tuple[Adapter, Any] | None = None,
 ) -> Any:
-    """Run a declared function on arguments given in signature order."""
+    """Run a declared function on arguments given in signature order.
+
+    `home` is ``(adapter, device)`` for the functions of a backend's namespace: where a call
+    with no array argument runs (instead of the context's default backend and device).
+    """
     options = dict(zip((p.name for p in declaration.params), values, strict=True))
     if declaration.generic and options.get("xp") is not None:
         args, kwargs = _arguments(declaration, options)
         return declaration.stub(*args, xp=options["xp"], **kwargs)
-    adapter = _route(declaration, options)
+    adapter = _route(declaration, options, home)
     if declaration.creation:
         check_request(declaration.path, options)  # before the library is asked for memory
         check_creation_values(declaration.path, options, adapter)  # before it wraps them
@@ -71,8 +80,25 @@ def reraise_translated(exc: Exception, owner: Adapter | type | None, path: str) 
             "array's strides allow no such view); pass copy=None to allow a copy"
         )
         translated = CopyRequiredError(msg)
+    if translated is None:
+        translated = _dtype_refusal(exc, adapter, path)
     if translated is not None:
         raise translated from exc
+
+
+def _dtype_refusal(exc: Exception, adapter: Adapter, path: str) -> Exception | None:
+    """An UnsupportedDTypeError for the library's way of refusing a dtype, if `exc` is one."""
+    if not isinstance(exc, TypeError | RuntimeError | NotImplementedError):
+        return None
+    text = str(exc)
+    if not any(re.search(pattern, text) for pattern in adapter.dtype_refusals):
+        return None
+    msg = (
+        f"{path}: {adapter.name} cannot compute this for these dtypes ({text.splitlines()[0]}); "
+        "the standard asks for some functions only of some dtypes (floating-point for linalg, "
+        "numeric for arithmetic...): cast first, e.g. xb.astype(x, xb.float64)"
+    )
+    return UnsupportedDTypeError(msg)
 
 
 def _arguments(
@@ -112,13 +138,19 @@ def _arrays(declaration: Declaration, options: dict[str, Any]) -> list[tuple[Any
     return found
 
 
-def _route(declaration: Declaration, options: dict[str, Any]) -> Adapter:
+def _route(
+    declaration: Declaration, options: dict[str, Any], home: tuple[Adapter, Any] | None = None
+) -> Adapter:
     """Choose the backend; lift, coerce and device-check the array arguments in place."""
     path = declaration.path
     _stack_sequences(declaration, options)
     arrays = _arrays(declaration, options)
     owners = {owner.name: owner for _, owner in arrays}
     adapter = _explicit_backend(path, options) if declaration.creation else None
+    if adapter is None and home is not None and not owners:
+        adapter = home[0]
+        if home[1] is not None and options.get("device", 0) is None:
+            options["device"] = home[1]
     if adapter is None:
         adapter = choose(path, owners)
         if not owners:
@@ -131,7 +163,7 @@ def _route(declaration: Declaration, options: dict[str, Any]) -> Adapter:
     if device is None and declaration.creation:
         device = options.get("device")
     if device is None and not owners:
-        device = current_defaults().device
+        device = current_defaults().device if home is None else home[1]
     _coerce_arguments(declaration, options, adapter, device)
     return adapter
 

@@ -26,6 +26,8 @@ from .tables import FILLERS, allocate_slots
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from .._backends._base import Adapter
+
 __all__ = ["ENV_SWITCH", "materialize", "use_generated", "uses_generated"]
 
 #: The environment variable read at import: ``general`` turns generated code off.
@@ -54,20 +56,37 @@ def use_generated(enabled: bool) -> Iterator[None]:
         _settings["generated"] = previous
 
 
-def materialize(path: str, module: str) -> Callable[..., Any]:
-    """Build the public function for `path` with exactly its stub's signature."""
+def materialize(
+    path: str, module: str, *, home: tuple[Adapter, Any] | None = None
+) -> Callable[..., Any]:
+    """Build the public function for `path` with exactly its stub's signature.
+
+    With `home` (``(adapter, device)``), build the function of that backend's namespace
+    instead: the same fast paths, the signature without xpbridge's routing parameters
+    (``backend``, ``like``, ``xp``), and calls with no array argument running on that
+    backend and device.
+    """
     function = REGISTRY[path]
-    public = _compiled(function) if uses_generated() else _general_only(function)
+    general = None if home is None else function.bound_call(*home)
+    build = _compiled if uses_generated() else _general_only
+    public = build(function, general)
+    signature = function.signature if home is None else function.namespace_signature
     public.__doc__ = function.stub.__doc__
     public.__module__ = module
     public.__qualname__ = function.name
-    public.__annotations__ = dict(function.stub.__annotations__)
-    public.__signature__ = function.signature  # type: ignore[attr-defined]
+    public.__annotations__ = {
+        name: annotation
+        for name, annotation in function.stub.__annotations__.items()
+        if name == "return" or name in signature.parameters
+    }
+    public.__signature__ = signature  # type: ignore[attr-defined]
     public.__xpbridge_function__ = function  # type: ignore[attr-defined]
     return public
 
 
-def _compiled(function: Function) -> Callable[..., Any]:
+def _compiled(
+    function: Function, general: Callable[[tuple[Any, ...]], Any] | None = None
+) -> Callable[..., Any]:
     if not FILLERS:
         # Slots for every declared function at once (on the first compile), so that rows
         # made while torch.compile traces (symbolically, not extended by later compiles)
@@ -75,8 +94,10 @@ def _compiled(function: Function) -> Callable[..., Any]:
         allocate_slots([f.tables for f in REGISTRY.values()])
     if not function.slots:  # declared after the first compile
         allocate_slots([function.tables])
-    source, names = generate(function, function.slots)
-    filename = f"<xpbridge.{function.path} #{next(_counter)}>"
+    number = next(_counter)
+    bound = None if general is None else (f"n{number}", general)
+    source, names = generate(function, function.slots, bound=bound)
+    filename = f"<xpbridge.{function.path} #{number}>"
     # Let tracebacks and inspect.getsource show the generated code.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     scope = _shared_scope()
@@ -95,14 +116,19 @@ def _shared_scope() -> dict[str, Any]:
     return _SCOPE
 
 
-def _general_only(function: Function) -> Callable[..., Any]:
-    """A plain function with the stub's signature that always calls the general path."""
-    signature, names = function.signature, [p.name for p in function.params]
+def _general_only(
+    function: Function, general: Callable[[tuple[Any, ...]], Any] | None = None
+) -> Callable[..., Any]:
+    """A plain function with the stub's signature (without the routing parameters for a
+    namespace's `general`) that always calls the general path."""
+    call: Callable[[tuple[Any, ...]], Any] = function.call if general is None else general
+    signature = function.signature if general is None else function.namespace_signature
+    names = list(signature.parameters)
 
     def public(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        return function.call(tuple(bound.arguments[name] for name in names))
+        return call(tuple(bound.arguments[name] for name in names))
 
     public.__name__ = function.name
     return public

@@ -63,6 +63,23 @@ class Function(Declaration):
         """Run the function on arguments given in signature order (the general path)."""
         return general_call(self, self.implementations, values)
 
+    def bound_call(self, adapter: Adapter, device: Any) -> Callable[[tuple[Any, ...]], Any]:
+        """The general path of `adapter`'s namespace (default `device`): it takes the
+        arguments without the routing parameters (``backend``, ``like``, ``xp``: left at
+        their defaults), and runs a call with no array argument on that backend."""
+        params, implementations = self.params, self.implementations
+        given = [i for i, p in enumerate(params) if p in self.impl_params]
+        defaults = tuple(p.default for p in params)
+        home = (adapter, device)
+
+        def call(values: tuple[Any, ...]) -> Any:
+            full = list(defaults)
+            for i, value in zip(given, values, strict=True):
+                full[i] = value
+            return general_call(self, implementations, tuple(full), home)
+
+        return call
+
 
 @overload
 def array_function(stub: F, /) -> F: ...

@@ -90,6 +90,11 @@ class Declaration:
         #: The parameters an implementation receives (routing ones removed). Set here, not
         #: a cached_property: Python 3.11's takes a lock, which torch.compile cannot trace.
         self.impl_params = tuple(p for p in self.params if p.role not in _ROUTING)
+        #: The signature of a backend namespace's function: the stub's, less the routing
+        #: parameters (the standard's own, for the standard's functions).
+        self.namespace_signature = signature.replace(
+            parameters=[p for p in signature.parameters.values() if p.name not in _ROUTING]
+        )
         self.has_optional = any(not p.required and p.default is not EMPTY for p in self.impl_params)
         self.generic = "xp" in roles
         self.creation = "backend" in roles or "like" in roles

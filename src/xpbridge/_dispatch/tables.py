@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from .implementations import Implementations
     from .signature import Declaration
 
-__all__ = ["FILLERS", "KINDS", "ROWS", "Filler", "Tables", "allocate_slots", "new_row"]
+__all__ = [
+    "FILLERS",
+    "KINDS",
+    "ROWS",
+    "Filler",
+    "GeneralPath",
+    "Tables",
+    "allocate_slots",
+    "new_row",
+]
 
 #: The kinds of call, in slot order: the fast call (required arguments only), its variant
 #: for identical dtypes, a call with options, the same without dtype or device, (array,
@@ -50,7 +59,8 @@ class Tables:
     ) -> None:
         self.declaration = declaration
         self.implementations = implementations
-        #: The general path, for array types no backend owns.
+        #: The general path (kept for inspection; entries of types no backend owns raise
+        #: GeneralPath, so that each generated function takes its own).
         self.general = general
         # Per array type: the callable of the fast path (None: the backend's native function
         # needs identical dtypes, see `same`), of identical-dtype calls, and of full calls.
@@ -130,24 +140,21 @@ class Tables:
         if slot is not None and row is not None:
             row[slot] = entry
 
-    def _general_fast(self, *required: Any) -> Any:
-        """The fast call's arguments (required ones only) sent down the general path."""
-        params = self.declaration.params
-        given = dict(zip((p.name for p in self.declaration.fast_params), required, strict=True))
-        return self.general(tuple(given[p.name] if p.required else p.default for p in params))
+    @staticmethod
+    def _general_fast(*required: Any) -> Any:
+        """Arrays of a type no backend owns (Python scalars, lists): the generated function
+        takes its own general path (the facade's, or a namespace's bound to its backend)."""
+        raise GeneralPath
 
-    def _general_full(self, *args: Any, **kwargs: Any) -> Any:
-        """An implementation's arguments sent down the general path."""
-        declaration = self.declaration
-        positional = [p for p in declaration.impl_params if p.positional]
-        given = dict(zip((p.name for p in positional), args, strict=False))
-        given.update(kwargs)
-        return self.general(tuple(given.get(p.name, p.default) for p in declaration.params))
+    _general_full = _general_fast
 
 
-class _GeneralPath(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by a filler when the call must take the general path (dtypes differ); the
-    generated code catches it like any error of the fast call."""
+class GeneralPath(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a table entry when the call must take the general path (dtypes differ, or
+    no backend owns the arguments); the generated code catches it and calls its own."""
+
+
+_GeneralPath = GeneralPath
 
 
 class Filler:

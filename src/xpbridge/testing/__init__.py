@@ -10,6 +10,8 @@
   needed for them).
 * :func:`support_table`: the Markdown table of what each backend supports, from the
   known-deviations registry and the adapters; :func:`backend_support` answers one cell.
+* :mod:`xpbridge.testing.conformance`: a self-check of any namespace against the standard's
+  signatures, dtype lattice and special cases (``python -m xpbridge.testing.conformance``).
 """
 
 from __future__ import annotations

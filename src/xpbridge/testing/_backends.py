@@ -5,7 +5,8 @@ read without importing any library) and one per variant row of :data:`VARIANTS`,
 table of what tests need to know about a backend beyond what its adapter says. A member's
 value is ``"<backend>[:<variant>]"``: ``"torch:grad"`` makes float arrays that require
 grad, ``"numpy:readonly"`` read-only arrays, ``"array_api_strict:device1"`` arrays on a fake
-non-default device (so device propagation bugs show on a CPU-only machine).
+non-default device (so device propagation bugs show on a CPU-only machine), and
+``"array_api_strict:no_float64"`` arrays on a fake device without float64 (as on MPS).
 
 A newly registered backend is a member, and so runs every test that uses the plugin's
 fixtures, without a row here; a row adds what the defaults lack (more layouts for the
@@ -67,6 +68,12 @@ class Row:
     probe: Callable[[], str | None] | None = None
     #: Its floating arrays require grad (through the backend's ``make_requires_grad``).
     requires_grad: bool = False
+    #: The member's device holds no float64 (like Apple's MPS): its default floating dtype
+    #: is float32, and asking for float64 there fails, as it would on such a device.
+    float32_only: bool = False
+    #: Tests run on the member only when they ask for it (``@pytest.mark.device_variants``)
+    #: or when ``XPBRIDGE_DEVICE_VARIANTS=1`` asks for every test.
+    opt_in: bool = False
     #: Its arrays are read-only (through the backend's ``make_readonly``).
     readonly: bool = False
 
@@ -114,6 +121,11 @@ VARIANTS: Final[Mapping[str, Row]] = MappingProxyType(
         "numpy:readonly": Row(readonly=True),
         "array_api_strict": Row(layouts=_STRIDED | {"negative_strides"}, test_device="device1"),
         "array_api_strict:device1": Row(name="ARRAY_API_STRICT_DEVICE", device="device1"),
+        # A fake device without float64 (array-api-strict's "no_float64"), to catch code
+        # that assumes float64 or the default device on a CPU-only machine.
+        "array_api_strict:no_float64": Row(
+            name="ARRAY_API_STRICT_NO_FLOAT64", device="no_float64", float32_only=True, opt_in=True
+        ),
         # torch has no negative strides (its flip copies); it has lazy conj and neg bits.
         "torch": Row(
             layouts=_STRIDED | {"conj", "neg"},
@@ -180,6 +192,11 @@ class _Backend(Enum):
         return VARIANTS.get(self.library, _DEFAULT)
 
     @property
+    def opt_in(self) -> bool:
+        """Whether tests run on this member only when they ask for it (see ``Row.opt_in``)."""
+        return self.row.opt_in
+
+    @property
     def needs_gpu(self) -> bool:
         return self.row.needs_gpu or self.backend_row.needs_gpu
 
@@ -242,6 +259,7 @@ if TYPE_CHECKING:
         NUMPY_READONLY = "numpy:readonly"
         ARRAY_API_STRICT = "array_api_strict"
         ARRAY_API_STRICT_DEVICE = "array_api_strict:device1"
+        ARRAY_API_STRICT_NO_FLOAT64 = "array_api_strict:no_float64"
         TORCH = "torch"
         TORCH_GRAD = "torch:grad"
         TORCH_CUDA = "torch:cuda"

@@ -54,7 +54,13 @@ _MARKERS = {
         "xfail_backend(*backends, reason, strict=True): expect the test to fail on these backends"
     ),
     "gpu": "gpu: the test needs a CUDA device (skipped without one)",
+    "device_variants": (
+        "device_variants: also run the test on the opt-in device variants "
+        "(array_api_strict:no_float64, a device without float64)"
+    ),
 }
+#: Environment variable that runs every test on the opt-in device variants too.
+DEVICE_VARIANTS_ENV = "XPBRIDGE_DEVICE_VARIANTS"
 _FIXTURES = ("backend", "xp", "device")
 
 
@@ -83,6 +89,23 @@ def _required_missing() -> list[str]:
         for member in Backend
         if _required(member) and (why := _missing(member)) is not None
     ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the opt-in members (``Row.opt_in``) to the tests that ask for them."""
+    import os
+
+    if os.environ.get(DEVICE_VARIANTS_ENV, "").strip() not in {"", "0"}:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        member = _member_of(item)
+        opted = item.get_closest_marker("device_variants") is not None
+        (dropped if member is not None and member.opt_in and not opted else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -261,7 +284,11 @@ _CREATION = frozenset(
 class VariantNamespace:
     """A backend namespace whose creation functions make the arrays of a :class:`Backend`
     variant (``torch:grad``: float arrays that require grad; ``numpy:readonly``: read-only
-    arrays). Everything else is the backend's namespace itself."""
+    arrays). For a member on a device of its own (``array_api_strict:device1``, the
+    float32-only ``array_api_strict:no_float64``, ``torch:cuda``), every function checks
+    that its results stay on the device of its inputs (or, without array inputs, the
+    member's device): code that forgets ``device=`` fails here as it would on a GPU.
+    Everything else is the backend's namespace itself."""
 
     def __init__(self, member: Backend) -> None:
         from .._namespace import namespace
@@ -273,6 +300,10 @@ class VariantNamespace:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._namespace, name)
+        if name in {"linalg", "fft"} and self._member.row.device is not None:
+            value = _DeviceChecked(value, self._member)
+        elif callable(value) and self._member.row.device is not None:
+            value = _device_checked(value, self._member)
         if name in _CREATION:
             make = value
 
@@ -295,8 +326,63 @@ class VariantNamespace:
 
 
 def _is_variant(member: Backend) -> bool:
-    """Whether `member` changes the arrays its namespace makes (see :class:`Row`)."""
-    return member.row.requires_grad or member.row.readonly
+    """Whether `member` changes the arrays its namespace makes or checks where its results
+    live (see :class:`Row`)."""
+    return member.row.requires_grad or member.row.readonly or member.row.device is not None
+
+
+class _DeviceChecked:
+    """The ``linalg`` or ``fft`` part of a namespace, its functions device-checked."""
+
+    def __init__(self, extension: Any, member: Backend) -> None:
+        self._extension, self._member = extension, member
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._extension, name)
+        return _device_checked(value, self._member) if callable(value) else value
+
+
+def _device_checked(function: Any, member: Backend) -> Any:
+    """`function`, asserting that its array results live where its array inputs do (the
+    member's device when it has none; a call that names a device is not checked)."""
+    from .._backends import adapter_for_type, get_adapter
+
+    adapter = get_adapter(member.library)
+    home = adapter.device_str(member.device())
+
+    def where(value: Any) -> str | None:
+        if adapter_for_type(type(value)) is not adapter:
+            return None  # not an array of the member's library
+        return adapter.device_str(adapter.device(value))
+
+    def arrays(values: Any) -> list[Any]:
+        if isinstance(values, tuple | list):
+            return [v for item in values for v in arrays(item)]
+        return [values]
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        result = function(*args, **kwargs)
+        if kwargs.get("device") is not None:
+            return result  # the call asked for a device
+        found = {where(v) for v in arrays([*args, *kwargs.values()])} - {None}
+        expected = found.pop() if len(found) == 1 else home if not found else None
+        if expected is None:
+            return result  # inputs on several devices: the library's own rules apply
+        for value in arrays(result):
+            device = where(value)
+            if device is not None and device != expected:
+                name = getattr(function, "__name__", repr(function))
+                msg = (
+                    f"{member.value}: {name} returned an array on {device}, but its inputs "
+                    f"(or the namespace's default) are on {expected}: results must stay on "
+                    "the inputs' device (pass device= on to the functions that make arrays)"
+                )
+                raise AssertionError(msg)
+        return result
+
+    return checked
 
 
 def _variant_array(member: Backend, x: Any) -> Any:

@@ -24,6 +24,8 @@ def add(x1, x2, /):
             _f = _new_row(_t)[4]
         try:
             return _f(x1, x2)
+        except _general:
+            pass
         except Exception as _exc:
             _reraise(_exc, _t, 'add')
             raise
@@ -35,6 +37,8 @@ def add(x1, x2, /):
             _f = _new_row(_t)[5]
         try:
             return _f(x1, x2)
+        except _general:
+            pass
         except Exception as _exc:
             _reraise(_exc, _t, 'add')
             raise

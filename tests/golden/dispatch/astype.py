@@ -19,6 +19,8 @@ def astype(x, dtype, /, *, copy=True, device=None):
             _f = _new_row(_t)[3]
         try:
             return _f(x, dtype, copy=copy, device=device)
+        except _general:
+            pass
         except Exception as _exc:
             _reraise(_exc, _t, 'astype')
             raise
@@ -28,6 +30,8 @@ def astype(x, dtype, /, *, copy=True, device=None):
         _f = _new_row(_t)[2]
     try:
         return _f(x, dtype, copy=copy, device=device)
+    except _general:
+        pass
     except Exception as _exc:
         _reraise(_exc, _t, 'astype')
         raise

@@ -23,6 +23,8 @@ def fft(x, /, **_kw):
         _f = _new_row(_t)[2]
     try:
         return _f(x, n=n, axis=axis, norm=norm)
+    except _general:
+        pass
     except Exception as _exc:
         _reraise(_exc, _t, 'fft.fft')
         raise

@@ -18,6 +18,8 @@ def reshape(x, /, shape, *, copy=None):
         _f = _new_row(_t)[2]
     try:
         return _f(x, shape, copy=copy)
+    except _general:
+        pass
     except Exception as _exc:
         _reraise(_exc, _t, 'reshape')
         raise

@@ -24,6 +24,8 @@ def sum(x, /, **_kw):
             _f = _new_row(_t)[3]
         try:
             return _f(x, axis=axis, dtype=dtype, keepdims=keepdims)
+        except _general:
+            pass
         except Exception as _exc:
             _reraise(_exc, _t, 'sum')
             raise
@@ -33,6 +35,8 @@ def sum(x, /, **_kw):
         _f = _new_row(_t)[2]
     try:
         return _f(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    except _general:
+        pass
     except Exception as _exc:
         _reraise(_exc, _t, 'sum')
         raise
