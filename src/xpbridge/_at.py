@@ -246,10 +246,10 @@ def _apply(x: Any, idx: Any, op: _Op, v: Any, copy: bool | None, adapter: Adapte
             f"updated in place: {'; '.join(refusals)}. Pass copy=None to update a copy"
         )
         raise CopyRequiredError(msg)
+    if adapter.unchecked_indices:  # JAX drops, MLX clamps, indices out of range
+        _check_bounds(idx, tuple(x.shape), op)
     functional = getattr(x, "at", None) if facts.immutable else None
     if functional is not None:
-        # JAX drops (or clamps) indices out of range without a word: check them first.
-        _check_bounds(idx, tuple(x.shape), op)
         return getattr(functional[idx], op)(v)
     try:
         return _write(x, idx, op, v, adapter, in_place=not (copy or refusals), lazy=facts.lazy)

@@ -148,7 +148,12 @@ def _refusal(value: Any, adapter: Adapter, what: str, exc: Exception) -> BridgeE
     if isinstance(translated, BridgeError) and not isinstance(translated, ShapeError):
         return translated
     text = str(exc)
-    if "inhomogeneous" in text or "sequence" in text.lower() or isinstance(translated, ShapeError):
+    ragged = ("inhomogeneous", "non-uniform length")  # NumPy's and MLX's wording
+    if (
+        any(w in text for w in ragged)
+        or "sequence" in text.lower()
+        or isinstance(translated, ShapeError)
+    ):
         msg = (
             f"{what} is a ragged nested sequence (rows of different lengths); pad the rows "
             "to one length or build the array row by row"

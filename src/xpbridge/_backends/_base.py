@@ -17,7 +17,7 @@ import array_api_compat
 
 from .._dtypes import DTYPES, dtype_name
 from .._errors import DeviceNotAvailableError, UnsupportedDTypeError
-from .._taxonomy import explain, recognise
+from .._taxonomy import explain, mistake, recognise
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -294,6 +294,10 @@ class Adapter:
     #: there.
     wraps_int_scalars: ClassVar[bool] = False
 
+    #: Whether the library writes at indices out of range without a word (JAX drops them,
+    #: MLX clamps): ``xb.at`` then checks them first.
+    unchecked_indices: ClassVar[bool] = False
+
     def promoting(self, impl: Callable[..., Any], positions: tuple[int, ...]) -> Callable[..., Any]:
         """`impl` (a function whose arguments at `positions` combine by type promotion) made
         to promote as the standard says, where the library cannot itself."""
@@ -326,6 +330,11 @@ class Adapter:
         defer to this.
         """
         kind = recognise(exc, self.error_wording)
+        if kind == "dtype":  # the library's limit, not the standard's: say whose
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return mistake(
+                kind, function, f"{self.name} cannot compute this for these dtypes ({text})"
+            )
         return None if kind is None else explain(exc, kind, function)
 
     #: Regular expressions for how the library words "no such function for this dtype"

@@ -274,6 +274,7 @@ class JaxAdapter(Adapter):
     wraps_int_scalars = True
     # A singular matrix's inverse is NaN and inf, without a word.
     silent_linalg = True
+    unchecked_indices = True
     dtype_refusals = (r"does not accept dtype", r"does not support complex-valued inputs")
 
     def __init__(self) -> None:

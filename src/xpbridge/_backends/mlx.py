@@ -47,6 +47,8 @@ from .._errors import (
     UnsupportedDTypeError,
     UnsupportedOperationError,
 )
+from .._sizes import check_count, check_shape
+from .._taxonomy import mistake, wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import host_copy, ndarray_traits
 
@@ -650,6 +652,8 @@ def _moveaxis(x: Any, source: Any, destination: Any, /) -> Any:
 
 def _repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     if isinstance(repeats, int):
+        length = x.size if axis is None else x.shape[axis]
+        check_count(length * max(repeats, 0), "repeat", f"repeat({repeats})")
         return mx.repeat(x, repeats, axis=axis)
     # Per-element counts: the result's length is their sum, which only their values tell,
     # so they are read (evaluated; not inside mx.compile). `x` itself stays in the graph:
@@ -666,7 +670,56 @@ def _shares(a: Any, b: Any) -> bool:
     return bool(_view(a).__array_interface__["data"][0] == _view(b).__array_interface__["data"][0])
 
 
+# MLX's C++ core overflows (or raises TypeError) on shapes beyond 64 bits: these functions
+# take a shape from their arguments, so it is checked first.
+
+
+def _broadcast_to(x: Any, /, shape: tuple[int, ...]) -> Any:
+    check_shape(shape, "broadcast_to")
+    return mx.broadcast_to(x, shape)
+
+
+def _tile(x: Any, repetitions: tuple[int, ...], /) -> Any:
+    reps = tuple(repetitions)
+    ndim = max(x.ndim, len(reps))
+    shape = (1,) * (ndim - x.ndim) + tuple(x.shape)
+    full = (1,) * (ndim - len(reps)) + reps
+    check_shape(tuple(n * max(r, 0) for n, r in zip(shape, full, strict=True)), "tile")
+    return mx.tile(x, reps)
+
+
+# MLX takes indices out of range without a word (gathers clamp): where the values are known
+# (not traced inside mx.compile), xpbridge checks them and raises as NumPy and torch do.
+
+
+def _check_indices(indices: Any, n: int, function: str, axis: int | None) -> None:
+    if not isinstance(indices, mx.array) or not indices.size:
+        return
+    try:
+        low, high = mx.min(indices).item(), mx.max(indices).item()
+    except (RuntimeError, ValueError):  # traced: no values to look at
+        return
+    if low < -n or high >= n:
+        bad = high if high >= n else low
+        where = "the flattened array" if axis is None else f"axis {axis}"
+        error = mistake(
+            "index", function, f"index {bad} is out of bounds for {where} with size {n}"
+        )
+        raise error
+
+
+def _take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+    _check_indices(indices, x.size if axis is None else x.shape[axis], "take", axis)
+    return mx.take(x, indices, axis=axis)
+
+
+def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    _check_indices(indices, x.shape[axis], "take_along_axis", axis)
+    return mx.take_along_axis(x, indices, axis=axis)
+
+
 def _reshape(x: Any, /, shape: Any, *, copy: bool | None = None) -> Any:
+    check_shape(tuple(shape), "reshape", wildcard=True)
     result = mx.reshape(x, shape)
     if copy:
         return mx.array(result)
@@ -928,6 +981,24 @@ def _cpu(function: Callable[..., Any]) -> Callable[..., Any]:
     return on_cpu
 
 
+def _solved(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` on the CPU stream, evaluated now: a singular matrix fails only when MLX
+    evaluates, which would otherwise be later, outside xpbridge, with MLX's RuntimeError
+    (inside mx.compile, where nothing evaluates, MLX's own answer stands)."""
+
+    def evaluated(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs, stream=_CPU)
+        try:
+            mx.eval(result)
+        except ValueError as exc:
+            if not any(m in str(exc) for m in _TRACED_MESSAGES):
+                raise
+        return result
+
+    evaluated.__name__ = function.__name__
+    return evaluated
+
+
 def _results() -> Any:
     from array_api_compat.common import _linalg
 
@@ -935,7 +1006,19 @@ def _results() -> Any:
 
 
 def _cholesky(x: Any, /, *, upper: bool = False) -> Any:
-    return mx.linalg.cholesky(x, upper=upper, stream=_CPU)
+    factor = mx.linalg.cholesky(x, upper=upper, stream=_CPU)
+    # MLX factors a matrix that is not positive definite without a word (a negative or NaN
+    # diagonal): refused as NumPy and torch do, where the values are known.
+    try:
+        diagonal_ok = bool(mx.all(mx.diagonal(factor, axis1=-2, axis2=-1) > 0).item())
+        finite_input = bool(mx.all(mx.isfinite(x)).item())
+    except (RuntimeError, ValueError):  # traced inside mx.compile: MLX's answer stands
+        return factor
+    if finite_input and not diagonal_ok:
+        what = "the matrix is not positive definite (MLX gave a factor without a positive diagonal)"
+        error = mistake("not_positive_definite", "linalg.cholesky", what)
+        raise error
+    return factor
 
 
 def _eig(x: Any, /) -> Any:
@@ -1190,6 +1273,10 @@ class MlxAdapter(Adapter):
             "moveaxis": _moveaxis,
             "repeat": _repeat,
             "reshape": _reshape,
+            "broadcast_to": _broadcast_to,
+            "tile": _tile,
+            "take": _take,
+            "take_along_axis": _take_along_axis,
             "diff": _diff,
             # element-wise
             "isin": _isin,
@@ -1213,7 +1300,7 @@ class MlxAdapter(Adapter):
             "linalg.eigh": _eigh,
             "linalg.eigvals": _eigvals,
             "linalg.eigvalsh": _cpu(mx.linalg.eigvalsh),
-            "linalg.inv": _cpu(mx.linalg.inv),
+            "linalg.inv": _solved(mx.linalg.inv),
             "linalg.matrix_norm": _matrix_norm,
             "linalg.matrix_power": _matrix_power,
             "linalg.matrix_rank": _matrix_rank,
@@ -1221,7 +1308,7 @@ class MlxAdapter(Adapter):
             "linalg.pinv": _pinv,
             "linalg.qr": _qr,
             "linalg.slogdet": _slogdet,
-            "linalg.solve": _cpu(mx.linalg.solve),
+            "linalg.solve": _solved(mx.linalg.solve),
             "linalg.svd": _svd,
             "linalg.svdvals": _svdvals,
             "linalg.trace": _trace,
@@ -1265,6 +1352,31 @@ class MlxAdapter(Adapter):
 
         return promoted
 
+    # Python ints beyond an integer array's dtype: refused by MLX, comparisons included.
+    wraps_int_scalars = True
+    unchecked_indices = True
+    # MLX's wording of the taxonomy's mistakes (its messages start with "[function]").
+    error_wording = (
+        wording(ValueError, r"cannot be broadcast", "broadcast"),
+        wording(ValueError, r"Cannot reshape array", "reshape"),
+        wording(ValueError, r"\[matmul\] Last dimension of first input", "matmul"),
+        wording(
+            ValueError,
+            r"must match exactly except for the concatenation axis|"
+            r"\[stack\] All arrays must have the same shape",
+            "concat",
+        ),
+        wording(ValueError, r"\[squeeze\] Cannot squeeze", "shape"),
+        wording(
+            (IndexError, ValueError),
+            r"Invalid axis|Axis -?\d+ is out of bounds|Received \d+ axes for array|"
+            r"Duplicate axes|Repeat axes",
+            "axis",
+        ),
+        wording(ValueError, r"would result in overflow", "overflow"),
+        wording(RuntimeError, r"factorization failed|inversion failed", "singular"),
+    )
+
     def translate_error(self, exc: BaseException, function: str) -> Exception | None:
         text = str(exc)
         if any(m in text for m in _TRACED_MESSAGES):
@@ -1284,7 +1396,7 @@ class MlxAdapter(Adapter):
         if "boolean indices are not yet supported" in text:
             msg = f"{function}: {_NO_DATA_DEPENDENT_SHAPES}"
             return UnsupportedOperationError(msg)
-        return None
+        return super().translate_error(exc, function)
 
     # ------------------------------------------------------------------ dtypes
 
