@@ -696,7 +696,7 @@ def _check_indices(indices: Any, n: int, function: str, axis: int | None) -> Non
     if not isinstance(indices, mx.array) or not indices.size:
         return
     try:
-        low, high = int(mx.min(indices).item()), int(mx.max(indices).item())
+        low, high = int(np.asarray(mx.min(indices))), int(np.asarray(mx.max(indices)))
     except (RuntimeError, ValueError):  # traced: no values to look at
         return
     if low < -n or high >= n:
