@@ -74,8 +74,8 @@ class Facts:
     grad: Any = None
     grad_fn: Any = None
     #: Why the memory must not be read (a torch tensor whose storage was freed or shrunk
-    #: reaches past it): conversions that copy refuse; zero-copy ones hand the memory on as
-    #: it is, as the library's own views do.
+    #: reaches past it): conversions into another library refuse, zero-copy ones too (the
+    #: view would hand on memory nobody owns).
     unreadable: str | None = None
 
     @property
