@@ -119,8 +119,8 @@ MISTAKES: Final[dict[str, Mistake]] = {
     ),
     "memory": Mistake(
         OutOfMemoryError,
-        "the array does not fit in memory: use a smaller shape or dtype, or compute in "
-        "chunks with Dask (xb.to_dask)",
+        "the array does not fit in memory: use a smaller shape or dtype, or compute it in "
+        "chunks on a lazy, chunked backend (the docs' page on scaling out)",
     ),
     "dtype": Mistake(
         UnsupportedDTypeError,
@@ -205,7 +205,7 @@ def _what(exc: BaseException, function: str) -> str:
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     text = lines[0] if lines else type(exc).__name__
     name = re.escape(function.rpartition(".")[2])
-    text = re.sub(rf"^(torch\.)?(\w+\.)?{name}(\(\))?:\s*", "", text) or text
+    text = re.sub(rf"^(\w+\.)*{name}(\(\))?:\s*", "", text) or text
     if len(text) > 300:
         text = text[:297] + "..."
     return text.rstrip(".")
