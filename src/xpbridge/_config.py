@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from ._errors import BridgeError
 
@@ -40,8 +39,7 @@ class _ConfigError(BridgeError, ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Defaults:
+class Defaults(NamedTuple):
     """Where arrays go when no input array decides: a backend name and its device (or None)."""
 
     backend: str = "numpy"

@@ -5,14 +5,12 @@ Adapters declare theirs (``Adapter.deviations``); ``xpbridge._deviations`` colle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["Deviation"]
 
 
-@dataclass(frozen=True, slots=True)
-class Deviation:
+class Deviation(NamedTuple):
     """One thing a backend does differently from the standard (or cannot do).
 
     A reason is a clause without a final period (the support table and the errors end the

@@ -18,8 +18,7 @@ The table of kinds is written out in ``docs/errors.md``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import numpy as np
 
@@ -43,8 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["MISTAKES", "SHARED_WORDING", "Mistake", "Wording", "explain", "mistake", "recognise"]
 
 
-@dataclass(frozen=True, slots=True)
-class Mistake:
+class Mistake(NamedTuple):
     """One kind of mistake: the exception it raises and the advice that fixes it."""
 
     error: type[BridgeError]
@@ -140,15 +138,16 @@ MISTAKES: Final[dict[str, Mistake]] = {
 
 #: How a library words a mistake: (the exception classes it raises, a regular expression
 #: its message matches, the kind of mistake).
-Wording = tuple[type[BaseException] | tuple[type[BaseException], ...], "re.Pattern[str]", str]
+Wording = tuple[type[BaseException] | tuple[type[BaseException], ...], str, str]
 
 
 def wording(
     classes: type[BaseException] | tuple[type[BaseException], ...], pattern: str, kind: str
 ) -> Wording:
-    """One :data:`Wording` entry (the pattern is matched case-insensitively)."""
+    """One :data:`Wording` entry (the pattern is matched case-insensitively, compiled on
+    first use: only failures pay for it)."""
     assert kind in MISTAKES, kind
-    return classes, re.compile(pattern, re.IGNORECASE), kind
+    return classes, pattern, kind
 
 
 _SHAPE_ERRORS: Final = (ValueError, TypeError, RuntimeError)
@@ -194,7 +193,7 @@ def recognise(exc: BaseException, own: Iterable[Wording] = ()) -> str | None:
     """The kind of mistake `exc` reports (by a library's `own` wording first), or None."""
     text = str(exc)
     for classes, pattern, kind in (*own, *SHARED_WORDING):
-        if isinstance(exc, classes) and pattern.search(text):
+        if isinstance(exc, classes) and re.search(pattern, text, re.IGNORECASE):
             return kind
     return None
 

@@ -12,8 +12,7 @@ backend's own ``result_type`` answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._backends import adapter_for_type, dtype_owner, get_adapter
 from .._config import current_defaults
@@ -91,8 +90,7 @@ class _KindError(BridgeError, ValueError):
     unknown kind, ``finfo`` of an integer dtype...)."""
 
 
-@dataclass(frozen=True, slots=True)
-class FloatInfo:
+class FloatInfo(NamedTuple):
     """What :func:`finfo` returns: the standard's ``finfo_object``, with Python numbers.
 
     For a complex dtype, the limits of its real components (and their dtype).
@@ -107,8 +105,7 @@ class FloatInfo:
     dtype: Any
 
 
-@dataclass(frozen=True, slots=True)
-class IntInfo:
+class IntInfo(NamedTuple):
     """What :func:`iinfo` returns: the standard's ``iinfo_object``, with Python ints."""
 
     bits: int

@@ -10,8 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .._dtypes import DTYPE_MODULES
 from .._errors import BackendNotAvailableError
@@ -35,8 +34,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class BackendSpec:
+class BackendSpec(NamedTuple):
     """How to recognise a backend's arrays without importing it, and where its adapter lives."""
 
     name: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 import array_api_compat
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Adapter", "Facts", "HostCall", "NumpyRandom", "Route", "int_seed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What xpbridge knows about one array: the basis of ``info``, ``plan`` and aliasing checks.
 
     ``None`` means the library has no such notion (strides of a lazy array, say).
@@ -154,8 +152,7 @@ class HostCall(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """How a library takes in an array of another library on the same device.
 
     ``name`` is the call (``"torch.from_numpy"``), ``why`` the reason it was chosen over

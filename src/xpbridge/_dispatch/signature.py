@@ -6,10 +6,10 @@ annotations``), so nothing in ``xpbridge._typing`` has to exist at run time.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -26,8 +26,7 @@ _SCALAR_WORDS: Final = frozenset({"complex", "float", "int", "bool", "Scalar"})
 _ROUTING: Final = frozenset({"backend", "like", "xp"})
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     """One parameter of a declared function and the role its annotation gives it."""
 
     name: str
@@ -49,6 +48,7 @@ class Param:
         )
 
 
+@functools.cache  # 434 parameters, 90 distinct: read each once at import
 def role_of(name: str, annotation: Any, kind: inspect._ParameterKind) -> tuple[str, bool]:
     """The role of a parameter, and whether a Python scalar may stand in for its array."""
     if name in _ROUTING:
@@ -90,11 +90,6 @@ class Declaration:
         #: The parameters an implementation receives (routing ones removed). Set here, not
         #: a cached_property: Python 3.11's takes a lock, which torch.compile cannot trace.
         self.impl_params = tuple(p for p in self.params if p.role not in _ROUTING)
-        #: The signature of a backend namespace's function: the stub's, less the routing
-        #: parameters (the standard's own, for the standard's functions).
-        self.namespace_signature = signature.replace(
-            parameters=[p for p in signature.parameters.values() if p.name not in _ROUTING]
-        )
         self.has_optional = any(not p.required and p.default is not EMPTY for p in self.impl_params)
         self.generic = "xp" in roles
         self.creation = "backend" in roles or "like" in roles
@@ -103,3 +98,11 @@ class Declaration:
         self.fast_params = tuple(p for p in self.params if p.required)
         self.fast_arrays = tuple(i for i, p in enumerate(self.fast_params) if p.role == "array")
         self.promotes = tuple(i for i, p in enumerate(self.fast_params) if p.name in promotes)
+
+    @property
+    def namespace_signature(self) -> inspect.Signature:
+        """The signature of a backend namespace's function: the stub's, less the routing
+        parameters (the standard's own, for the standard's functions). Built when a
+        namespace's function is, not for every declaration at import."""
+        parameters = self.signature.parameters.values()
+        return self.signature.replace(parameters=[p for p in parameters if p.name not in _ROUTING])
