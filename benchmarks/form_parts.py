@@ -39,19 +39,19 @@ _PARTS: dict[str, list[tuple[str, str]]] = {
         ("key and decision lookup", "REQUESTS[(x.__class__, 'torch', None, None, True, None)]"),
     ],
     "to_torch(x, dtype=float32)": [
-        ("xb form", "xb.to_torch(x, dtype=xb.float32)"),
+        ("xb form", "xb.to_torch(x, dtype=xb.float32)"),  # x: float64
         ("native: torch.from_numpy(x).to(float32)", "torch.from_numpy(x).to(torch.float32)"),
         ("numpy: x.astype(float32)", "x.astype(np.float32)"),
         ("torch: from_numpy", "torch.from_numpy(x)"),
         ("traits: (dtype, flags.num, strides)", "(x.dtype, x.flags.num, x.strides)"),
     ],
-    "add(tensor, ndarray)": [
-        ("xb form", "xb.add(t, x)"),
-        ("native: torch.add(t, torch.from_numpy(x))", "torch.add(t, torch.from_numpy(x))"),
+    "add(tensor, float32 ndarray)": [
+        ("xb form", "xb.add(t, x32)"),
+        ("native: torch.add(t, torch.from_numpy(x32))", "torch.add(t, torch.from_numpy(x32))"),
         ("torch: add", "torch.add(t, t)"),
-        ("torch: from_numpy", "torch.from_numpy(x)"),
+        ("torch: from_numpy", "torch.from_numpy(x32)"),
         ("mixing policy (a contextvar)", "get_policy()"),
-        ("traits: (dtype, flags.num, strides)", "(x.dtype, x.flags.num, x.strides)"),
+        ("traits: (dtype, flags.num, strides)", "(x32.dtype, x32.flags.num, x32.strides)"),
     ],
     "add(grad tensor, float32 ndarray)": [
         ("xb form", "xb.add(g, x32)"),

@@ -26,6 +26,7 @@ from ._recipes import (
     after_failure,
     check_independent,
     convert,
+    detached_requests,
     plain_requests,
     run_plan,
     run_watched,
@@ -301,6 +302,7 @@ def lift(x: Any, target: Adapter, *, device: Any, context: str) -> Any:
 
 # The plain requests of each shortcut's target, looked up first (see _recipes.PLAIN).
 _PLAIN_NUMPY = plain_requests("numpy")
+_DETACHED_NUMPY = detached_requests("numpy")
 _PLAIN_TORCH = plain_requests("torch")
 _PLAIN_CUPY = plain_requests("cupy")
 _PLAIN_JAX = plain_requests("jax")
@@ -328,9 +330,11 @@ def to_numpy(
     >>> xb.to_numpy([1, 2, 3])
     array([1, 2, 3])
     """
-    if dtype is None and copy is None and detach is None:
+    if dtype is None and copy is None and detach is not False:
+        # Plain, or detach=True alone (logging a loss each step): one lookup by type.
+        requests = _PLAIN_NUMPY if detach is None else _DETACHED_NUMPY
         try:
-            request = _PLAIN_NUMPY[x.__class__]
+            request = requests[x.__class__]
             recipe = request.recipes[request.traits(x)]
         except Exception:  # noqa: BLE001 - not decided yet: below
             request = None
@@ -341,9 +345,10 @@ def to_numpy(
                 return recipe.run(x)
             except Exception as exc:  # noqa: BLE001 - a route refused, or the input failed
                 return after_failure(request, recipe, x, exc)
-        tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
-        if tree is not NotImplemented:
-            return tree
+        if detach is None:
+            tree = map_if_tree(_plain_leaf("numpy", nulls), x)  # a container: leaf by leaf
+            if tree is not NotImplemented:
+                return tree
     if copy is not False:
         result = convert(x, "numpy", None, dtype, copy, detach)
         if result is not NotImplemented:

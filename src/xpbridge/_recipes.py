@@ -45,6 +45,7 @@ __all__ = [
     "check_independent",
     "clear",
     "convert",
+    "detached_requests",
     "failure",
     "lift",
     "lift_request",
@@ -155,7 +156,10 @@ class _Request:
         self.lift = lift
         self.chunks = None
         self.recipes: dict[Hashable, Recipe | _ByGradMode] = {}
-        self.traits = _traits_of(source.traits_of(cls), source, target)
+        # The source's settings matter only where it casts or moves (JAX's 64-bit mode
+        # changes what it can cast to); its arrays' own dtypes are what they are.
+        source_state = source.stateful and (dtype is not None or device is not None)
+        self.traits = _traits_of(source.traits_of(cls), source if source_state else None, target)
 
     def plan(self, x: Any) -> Plan:
         return decide(
@@ -195,17 +199,18 @@ class _Request:
 
 
 def _traits_of(
-    traits: Callable[[Any], Hashable], source: Adapter, target: Adapter
+    traits: Callable[[Any], Hashable], source: Adapter | None, target: Adapter
 ) -> Callable[[Any], Hashable]:
     """The traits function of a request: the source's for its class, with the libraries'
-    settings where they can change (see ``Adapter.stateful``)."""
-    if not (source.stateful or target.stateful):
-        return traits
-
-    def with_state(x: Any) -> Hashable:
-        return traits(x), source.state(), target.state()
-
-    return with_state
+    settings where they can change (see ``Adapter.stateful``; `source` None: its settings
+    do not matter to this request)."""
+    if source is not None and source.stateful:
+        if target.stateful:
+            return lambda x: (traits(x), source.state(), target.state())
+        return lambda x: (traits(x), source.state())
+    if target.stateful:
+        return lambda x: (traits(x), target.state())
+    return traits
 
 
 def check_independent(x: Any, result: Any) -> None:
@@ -226,6 +231,8 @@ _REQUESTS: dict[tuple[Any, ...], _Request] = {}
 #: Target -> array type -> the request of plain conversions (no option given): what the
 #: public shortcuts look up first, with one dict lookup instead of building a key.
 PLAIN: Final[dict[str, dict[type, _Request]]] = {}
+#: The same for conversions with ``detach=True`` alone (logging a loss each step).
+DETACHED: Final[dict[str, dict[type, _Request]]] = {}
 
 
 def plain_requests(backend: str) -> dict[type, _Request]:
@@ -233,10 +240,15 @@ def plain_requests(backend: str) -> dict[type, _Request]:
     return PLAIN.setdefault(backend, {})
 
 
+def detached_requests(backend: str) -> dict[type, _Request]:
+    """The requests to `backend` with ``detach=True`` alone (the same object, as above)."""
+    return DETACHED.setdefault(backend, {})
+
+
 def clear() -> None:
     """Forget every decision (tests that change what the planner sees call it)."""
     _REQUESTS.clear()
-    for requests in PLAIN.values():
+    for requests in (*PLAIN.values(), *DETACHED.values()):
         requests.clear()
 
 
@@ -248,8 +260,11 @@ def _request(key: tuple[Any, ...], cls: type, target: Adapter) -> _Request:
     if len(_REQUESTS) >= _LIMIT:
         clear()
     _REQUESTS[key] = request
-    if device is None and dtype is None and copy is None and detach is None and not lift:
-        plain_requests(target.name)[cls] = request
+    if device is None and dtype is None and copy is None and not lift:
+        if detach is None:
+            plain_requests(target.name)[cls] = request
+        elif detach:
+            detached_requests(target.name)[cls] = request
     return request
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -22,6 +22,9 @@ from .._sizes import check_count, check_shape
 from .._taxonomy import mistake, wording
 from ._base import Adapter, Facts, Route, int_seed
 from ._host import aligned_empty, c_strides
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable
 
 __all__ = ["JaxAdapter", "TracedValueError"]
 
@@ -262,6 +265,10 @@ DEVIATIONS = (
 )
 
 
+def _tracer_traits(x: Any) -> Any:
+    return x.dtype
+
+
 class JaxAdapter(Adapter):
     name = "jax"
     deviations = DEVIATIONS
@@ -374,11 +381,12 @@ class JaxAdapter(Adapter):
         return bool(jax.config.jax_enable_x64)
 
     def traits(self, x: Any) -> Any:
-        # Immutable, row-major memory: the dtype and where it lives decide. Tracers (their
-        # own classes) have no sharding and convert to nothing.
-        if isinstance(x, jax.core.Tracer):
-            return x.dtype
+        # Immutable, row-major memory: the dtype and where it lives decide.
         return x.dtype, x.sharding
+
+    def traits_of(self, cls: type) -> Callable[[Any], Hashable]:
+        # Tracers (their own classes) have no sharding and convert to nothing.
+        return _tracer_traits if issubclass(cls, jax.core.Tracer) else self.traits
 
     def facts(self, x: Any) -> Facts:
         base = super().facts(x)
