@@ -19,6 +19,7 @@ PAGE = ROOT / "docs" / "performance.md"
 SECTIONS = {
     "goals": "## Goals",
     "dispatch": "## Dispatch overhead",
+    "forms": "## Everyday forms",
     "conversions": "## Conversions",
     "import": "## Import cost",
     "compile": "## torch.compile",
