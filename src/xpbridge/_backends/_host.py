@@ -78,6 +78,7 @@ def freeze(a: Any) -> Any:
 
 #: ``ndarray.flags.num`` bits (NumPy's C flags); the sign bit is warn-on-write.
 _WRITEABLE: Final = 0x400
+_C_CONTIGUOUS: Final = 0x1
 #: The alignment up to which read-only memory's address is part of its traits (JAX's).
 _ALIGNMENT: Final = 64
 
@@ -93,6 +94,8 @@ def ndarray_traits(a: Any) -> tuple[Any, ...]:
     """
     flags = a.flags.num
     if flags & _WRITEABLE and flags >= 0:
+        if flags & _C_CONTIGUOUS:  # positive strides, save on axes of length 0 or 1,
+            return a.dtype, flags  # which address nothing (routes that refuse them say so)
         return a.dtype, flags, a.strides
     aligned = not a.size or a.ctypes.data % _ALIGNMENT == 0
     return a.dtype, flags, a.strides, aligned, frozen(a)
