@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 from ._errors import BridgeError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "GRAD_MODES",
@@ -119,6 +119,11 @@ def policy(*, mixing: MixingPolicy) -> Iterator[None]:
 def get_grad_mode() -> GradMode:
     """The gradient mode of this context: ``"preserve"`` (default), ``"detach"`` or ``"raise"``."""
     return _grad.get()
+
+
+#: :func:`get_grad_mode` without its Python frame (the context variable's own reader), for
+#: the conversions that look the mode up on every call.
+read_grad_mode: Callable[[], GradMode] = _grad.get
 
 
 def set_grad_mode(mode: GradMode) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from ._backends import adapter_for_type, get_adapter
-from ._config import get_grad_mode
+from ._config import get_grad_mode, read_grad_mode
 from ._errors import BridgeError, CopyRequiredError, UnsupportedOperationError
 from ._plan import decide
 from ._watch import ACTIVE, watched
@@ -108,15 +108,21 @@ class _ByGradMode:
     def __init__(self, request: _Request) -> None:
         self.request = request
         self.by_mode: dict[str, Recipe] = {}
-        self.run = self._run
+        by_mode = self.by_mode
 
-    def _run(self, x: Any) -> Any:
-        recipe = self.by_mode.get(get_grad_mode())
-        if recipe is None:
-            plan = self.request.plan(x)
-            if plan.error is not None:
-                return run_plan(plan, x)  # raises
-            recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
+        def run(x: Any) -> Any:  # a closure: no attribute lookups on the hot path
+            recipe = by_mode.get(read_grad_mode())
+            if recipe is None:
+                return self._first_in_mode(x)
+            return recipe.run(x)
+
+        self.run = run
+
+    def _first_in_mode(self, x: Any) -> Any:
+        plan = self.request.plan(x)
+        if plan.error is not None:
+            return run_plan(plan, x)  # raises
+        recipe = self.by_mode[get_grad_mode()] = Recipe(plan)
         return recipe.run(x)
 
     def plan_now(self, x: Any) -> Plan:
