@@ -111,6 +111,29 @@ class TestDispatch:
 
 
 class TestConversions:
+    def test_to_mlx_copies_in_and_says_so(self) -> None:
+        a = np.arange(3.0)
+        x = xb.to_mlx(a)
+        assert isinstance(x, mx.array)
+        assert x.dtype == mx.float64
+        assert not xb.shares_memory(a, x)
+        a[0] = 9.0  # MLX owns its memory: the input can change, the array does not
+        assert x[0].item() == 0.0
+        assert xb.to_mlx(x) is x
+        assert xb.to_mlx([1, 2]).dtype == mx.int64
+        with pytest.raises(xb.CopyRequiredError, match="copy=False"):
+            xb.to_mlx(a, copy=False)
+        with pytest.raises(xb.UnsupportedDTypeError, match="complex128"):
+            xb.to_mlx(np.ones(2, dtype=np.complex128))
+
+    def test_to_mlx_keeps_gradients_unless_asked(self) -> None:
+        torch = pytest.importorskip("torch")
+        g = torch.ones(2, requires_grad=True)
+        with pytest.raises(xb.GradientBreakError, match="detach=True"):
+            xb.to_mlx(g)
+        assert xb.to_mlx(g, detach=True).tolist() == [1.0, 1.0]
+        assert list(xb.to_mlx({"w": np.ones(2), "n": 3})) == ["w", "n"]
+
     def test_to_numpy_is_a_writable_view(self) -> None:
         x = mx.array([1.0, 2.0, 3.0])
         a = xb.to_numpy(x)

@@ -41,6 +41,7 @@ from ._convert import (
     to_cupy,
     to_dask,
     to_jax,
+    to_mlx,
     to_numpy,
     to_torch,
 )
@@ -407,6 +408,7 @@ __all__ = [
     "to_cupy",
     "to_dask",
     "to_jax",
+    "to_mlx",
     "to_numpy",
     "to_torch",
     "tolist",

@@ -53,6 +53,7 @@ __all__ = [
     "to_cupy",
     "to_dask",
     "to_jax",
+    "to_mlx",
     "to_numpy",
     "to_torch",
 ]
@@ -472,6 +473,29 @@ def to_jax(
         if result is not NotImplemented:
             return result
     return to(x, "jax", device=device, dtype=dtype, copy=copy, detach=detach, nulls=nulls)
+
+
+def to_mlx(
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    dtype: Any = None,
+    copy: bool | None = None,
+    detach: bool | None = None,
+    nulls: NullPolicy = "raise",
+) -> Any:
+    """``to(x, "mlx", ...)``: an MLX array.
+
+    MLX arrays own their memory, so data from other libraries is copied in (``copy=False``
+    is refused, naming why); out of MLX, NumPy views its memory after evaluating it. MLX
+    has no complex128: such input is refused rather than narrowed. See :func:`to`.
+    """
+    if copy is not False:
+        result = convert(x, "mlx", device, dtype, copy, detach)
+        if result is not NotImplemented:
+            return result
+    return to(x, "mlx", device=device, dtype=dtype, copy=copy, detach=detach, nulls=nulls)
 
 
 def to_dask(
