@@ -346,7 +346,7 @@ def _public(path: str) -> Callable[..., Any]:
 
 
 #: Conversions out of torch: they follow the gradient mode (tests/test_grad_modes.py).
-FOLLOW_THE_MODE = frozenset({"to_cupy", "to_dask", "to_jax", "to_numpy"})
+FOLLOW_THE_MODE = frozenset({"to_cupy", "to_dask", "to_jax", "to_mlx", "to_numpy"})
 #: Public callables whose results are not arrays derived from their inputs: settings,
 #: dtypes, plans, namespaces, context managers.
 NO_ARRAY_RESULT = frozenset(
