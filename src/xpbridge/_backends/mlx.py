@@ -768,14 +768,9 @@ def _hypot(x1: Any, x2: Any, /) -> Any:
 
 
 def _clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
-    # The result keeps x's dtype (the standard); Python ints beyond an integer dtype's range
-    # bound nothing (MLX refuses them); MLX's clip needs a bound, the standard none.
-    if mx.issubdtype(x.dtype, mx.integer):
-        info = mx.iinfo(x.dtype)
-        if isinstance(min, int) and not isinstance(min, bool) and min <= info.min:
-            min = None
-        if isinstance(max, int) and not isinstance(max, bool) and max >= info.max:
-            max = None
+    # The result keeps x's dtype (the standard); MLX's clip needs a bound, the standard
+    # none. (Python ints beyond the dtype's range never get here: the dispatcher drops such
+    # bounds for every backend, _dispatch.standard_cases.)
     result = x
     if min is not None:
         result = mx.maximum(result, min)
